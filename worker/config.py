@@ -1,0 +1,84 @@
+"""The one typed settings object, read from ``NEWSWORKER_*`` environment variables.
+
+This is the only module that reads the environment. Nothing is built at import time: call
+:func:`get_settings` (cached) or construct :class:`Settings` directly in tests.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+DAY_S = 24 * 3600
+
+Device = Literal["auto", "cpu", "cuda"]
+Pool = Literal["prefork", "solo", "threads"]
+
+
+class Settings(BaseSettings):
+    """Everything a worker, producer or CLI run can be configured with."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSWORKER_", extra="ignore")
+
+    # Redis: broker and result store (one URL serves both unless broker_url is set).
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    broker_url: str | None = None
+    queue: str = "newsworker"
+    result_ttl_s: int = Field(7 * DAY_S, gt=0)
+    events_maxlen: int = Field(100_000, gt=0)
+    redis_timeout_s: float = Field(5.0, gt=0)
+
+    # Reliability: a visibility timeout above the hard limit stops Redis redelivering running work.
+    task_soft_time_limit_s: int = Field(120, gt=0)
+    task_time_limit_s: int = Field(150, gt=0)
+    visibility_timeout_s: int = Field(300, gt=0)
+    max_deliveries: int = Field(3, ge=1)
+    model_load_timeout_s: float = Field(120.0, gt=0)
+    heartbeat_s: float = Field(10.0, gt=0)
+    max_memory_per_child_kb: int | None = None
+
+    # Processes and devices; None means "choose from the CPUs this process may use".
+    device: Device = "auto"
+    pool: Pool | None = None
+    concurrency: int | None = Field(None, ge=1)
+    torch_threads: int | None = Field(None, ge=1)
+    batch_size: int = Field(64, ge=1)
+
+    # Models and input limits.
+    models_dir: Path = DEFAULT_MODELS_DIR
+    embedder: str = "minilm"
+    taxonomy: Path | None = None
+    max_text_chars: int = Field(500_000, gt=0)
+    min_language_confidence: float = Field(0.5, ge=0, le=1)
+
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _limits_are_ordered(self) -> Self:
+        if not self.task_soft_time_limit_s < self.task_time_limit_s < self.visibility_timeout_s:
+            raise ValueError(
+                "need task_soft_time_limit_s < task_time_limit_s < visibility_timeout_s, "
+                "otherwise Redis redelivers tasks that are still running"
+            )
+        return self
+
+    @property
+    def broker(self) -> str:
+        """The broker URL: `broker_url` when set, else the result store's `redis_url`."""
+        return self.broker_url or self.redis_url
+
+    @property
+    def taxonomy_path(self) -> Path:
+        """The taxonomy file: `taxonomy` when set, else IPTC Media Topics under `models_dir`."""
+        return self.taxonomy or self.models_dir / "taxonomy" / "iptc-mediatopics-top.yaml"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process, read from the environment once."""
+    return Settings()

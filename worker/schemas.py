@@ -1,0 +1,140 @@
+"""The wire and storage contract: what producers send and what the worker stores in Redis.
+
+Producers send the task ``newsworker.process_article`` with JSON kwargs ``article`` (an
+:class:`Article`) and ``options`` (an :class:`Options`). The worker stores one :class:`Result`
+per article at ``newsworker:result:<id>``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+SCHEMA_VERSION = 1
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$"
+
+
+class Status(StrEnum):
+    """Where an article is: queued → processing → done | failed."""
+
+    QUEUED = "queued"
+    PROCESSING = "processing"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Article(BaseModel):
+    """One article as a producer sends it. Unknown fields are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    text: str = Field(min_length=1)
+    id: str | None = Field(None, pattern=ID_PATTERN)
+    title: str | None = Field(None, max_length=1000)
+    url: str | None = Field(None, max_length=4000)
+    language: str | None = Field(None, pattern=r"^[a-zA-Z]{2,3}([-_][A-Za-z0-9]{2,8})?$")
+
+    @field_validator("text")
+    @classmethod
+    def _not_blank(cls, text: str) -> str:
+        if not text.strip():
+            raise ValueError("text is empty or whitespace only")
+        if "\x00" in text:
+            raise ValueError("text contains NUL bytes; send text, not binary data")
+        return text
+
+
+class Options(BaseModel):
+    """Per-request options. Unknown options are refused so that a typo is not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    summary_sentences: int = Field(3, ge=1, le=50)
+    max_topics: int = Field(3, ge=0, le=50)
+    min_topic_score: float = Field(0.10, ge=0.0, le=1.0)
+    max_keywords: int = Field(8, ge=0, le=50)
+
+
+def content_hash(article: Article, options: Options) -> str:
+    """sha256 of what determines a result: text, title and options (not id, url or language)."""
+    payload = {"text": article.text, "title": article.title, "options": options.model_dump()}
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def article_id(article: Article, options: Options) -> str:
+    """The article's own id, or one derived from its content (the first 24 hex of the hash)."""
+    return article.id or content_hash(article, options)[:24]
+
+
+def describe_validation(exc: ValidationError) -> str:
+    """One line per problem, e.g. ``article.text: Field required``."""
+    parts = []
+    for error in exc.errors():
+        where = ".".join(str(p) for p in error["loc"]) or "input"
+        parts.append(f"{exc.title.lower()}.{where}: {error['msg']}")
+    return "; ".join(parts)
+
+
+def utc_now() -> str:
+    """An ISO-8601 UTC timestamp with milliseconds, as stored in results."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class Topic(BaseModel):
+    """One assigned topic; `score` is the share of the taxonomy's probability mass (0..1)."""
+
+    label: str
+    score: float
+    qcode: str | None = None
+
+
+class ErrorInfo(BaseModel):
+    """Why an article failed: `type` is stable (for code), `message` is for a person."""
+
+    type: str
+    message: str
+
+
+class Result(BaseModel):
+    """The JSON document stored at ``newsworker:result:<id>``."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    schema_version: int = Field(SCHEMA_VERSION, alias="schema")
+    id: str
+    status: Status
+    title: str | None = None
+    url: str | None = None
+    language: str | None = None
+    summary: str | None = None
+    summary_sentences: list[str] = Field(default_factory=list)
+    topics: list[Topic] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    error: ErrorInfo | None = None
+    model: dict[str, str] = Field(default_factory=dict)
+    content_hash: str | None = None
+    attempts: int = 0
+    created_at: str = Field(default_factory=utc_now)
+    started_at: str | None = None
+    finished_at: str | None = None
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+
+    def to_json(self) -> str:
+        """Serialise as stored (field `schema`, not `schema_version`)."""
+        return self.model_dump_json(by_alias=True)
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> Result:
+        """Parse a stored document."""
+        return cls.model_validate_json(raw)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict as stored."""
+        return self.model_dump(mode="json", by_alias=True)
