@@ -1,0 +1,191 @@
+"""Turn what users send (plain text, HTML, a scraped page) into a title and article paragraphs.
+
+Scraped pages carry junk after and inside the story: related headlines, comment forms, "You
+Missed" lists, photo captions repeated with credits, section sub-headings. None of it may reach
+the summary, so it is removed here: the page is cut at the first end-of-article marker, caption
+and credit lines are dropped, repeated paragraphs are dropped, and short unpunctuated lines are
+treated as headings.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import trafilatura
+
+from worker.errors import NoTextFound
+
+# A line equal to one of these (ignoring bullets, case and a trailing colon) ends the article.
+END_MARKERS = frozenset(
+    {
+        "source link",
+        "source",
+        "related posts",
+        "related articles",
+        "related stories",
+        "related",
+        "leave a reply",
+        "leave a comment",
+        "you missed",
+        "you may also like",
+        "you might also like",
+        "more stories",
+        "more from",
+        "read more",
+        "recommended",
+        "recommended for you",
+        "comments",
+        "share this",
+        "share this article",
+        "also read",
+        "trending",
+        "trending now",
+        "popular posts",
+        "most read",
+        "most popular",
+        "subscribe to our newsletter",
+        "sign up for our newsletter",
+        "post navigation",
+        "about the author",
+        "tags",
+        "related topics",
+        "more on this story",
+    }
+)
+# Lines equal to one of these are dropped wherever they are.
+DROP_LINES = frozenset(
+    {
+        "advertisement",
+        "skip to content",
+        "skip to main content",
+        "share",
+        "listen",
+        "print",
+        "image",
+        "video",
+        "getty images",
+        "continue reading",
+        "story continues below advertisement",
+    }
+)
+CREDIT = re.compile(
+    r"\((?:photo|photograph|picture|image|file photo)s?\s*(?:by|:|credit)[^)]*\)"
+    r"|\[[^\]\n]{2,80}/[^\]\n]{2,40}\]\s*$"
+    r"|^(?:image caption|photo caption|caption|image source|photo|credit|image)\s*:",
+    re.IGNORECASE,
+)
+BOILERPLATE = re.compile(
+    r"^(?:©|copyright\b|all rights reserved|click here|sign up\b|follow us\b|read more\s*:)",
+    re.IGNORECASE,
+)
+HTML_HINT = re.compile(r"<(?:!doctype|html|body|article|div|p|br|span|h[1-6])\b", re.IGNORECASE)
+TERMINAL = re.compile(r"[.!?…:;][\"'”’)\]]*$|[\"”][.!?]?$")
+BULLET = re.compile(r"^[\s•·▪●◦‣\-–—*>]+")
+TITLE_SUFFIX = re.compile(r"\s+[|–—]\s+[^|–—]{1,60}$")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
+PREFIX_WORDS = 8
+HEADING_MAX_WORDS = 14
+MIN_BODY_BEFORE_CUT = 2
+
+
+@dataclass
+class CleanText:
+    """The article as the rest of the pipeline sees it."""
+
+    title: str | None
+    paragraphs: list[str]
+    headings: list[str] = field(default_factory=list)
+    dropped: int = 0
+
+    @property
+    def text(self) -> str:
+        """Paragraphs joined by blank lines."""
+        return "\n\n".join(self.paragraphs)
+
+
+def clean(raw: str, title: str | None = None) -> CleanText:
+    """Clean plain text or HTML; raise NoTextFound when no article text is left."""
+    if looks_like_html(raw):
+        raw, title = extract_html(raw, title)
+    lines = [_normalise_line(line) for line in normalise(raw).split("\n")]
+    lines = [line for line in lines if line]
+    if title is None and lines and _is_title_line(lines[0]):
+        title = lines.pop(0)
+    if title is not None:
+        title = TITLE_SUFFIX.sub("", normalise(title)).strip() or None
+    result = _filter_lines(lines)
+    result.title = title
+    if not result.paragraphs:
+        raise NoTextFound("no article text is left after removing markup and page boilerplate")
+    return result
+
+
+def looks_like_html(text: str) -> bool:
+    """True when the text starts like an HTML document or carries several HTML tags."""
+    head = text[:2000]
+    return bool(HTML_HINT.search(head)) and head.count("<") >= 3
+
+
+def extract_html(html: str, title: str | None) -> tuple[str, str | None]:
+    """The main text of an HTML page (trafilatura) and its title when none was given."""
+    text = trafilatura.extract(
+        html, include_comments=False, include_tables=False, favor_precision=True
+    )
+    if not text:
+        raise NoTextFound("the HTML page contains no article text")
+    if title is None:
+        meta = trafilatura.extract_metadata(html)
+        title = meta.title if meta is not None else None
+    return text, title
+
+
+def normalise(text: str) -> str:
+    """Unicode NFC, unified newlines and spaces, no control or zero-width characters."""
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = CONTROL.sub("", text.replace("\xa0", " ").replace("\t", " "))
+    return re.sub(r"[ ]{2,}", " ", text)
+
+
+def _normalise_line(line: str) -> str:
+    return BULLET.sub("", line).strip()
+
+
+def _key(line: str) -> str:
+    return re.sub(r"[^\w ]", "", line.lower()).strip()
+
+
+def _is_title_line(line: str) -> bool:
+    return len(line.split()) <= 30 and not TERMINAL.search(line)
+
+
+def _is_heading(line: str) -> bool:
+    return len(line.split()) <= HEADING_MAX_WORDS and not TERMINAL.search(line)
+
+
+def _filter_lines(lines: list[str]) -> CleanText:
+    out = CleanText(title=None, paragraphs=[])
+    seen_prefixes: set[str] = set()
+    for line in lines:
+        key = _key(line)
+        if key.rstrip(":") in END_MARKERS and len(out.paragraphs) >= MIN_BODY_BEFORE_CUT:
+            break
+        prefix = " ".join(key.split()[:PREFIX_WORDS])
+        if _is_junk(line, key) or prefix in seen_prefixes:
+            out.dropped += 1
+        elif _is_heading(line):
+            out.headings.append(line)
+        else:
+            out.paragraphs.append(line)
+        seen_prefixes.add(prefix)
+    return out
+
+
+def _is_junk(line: str, key: str) -> bool:
+    return (
+        key in DROP_LINES
+        or key.rstrip(":") in END_MARKERS
+        or bool(CREDIT.search(line))
+        or bool(BOILERPLATE.search(line))
+    )
