@@ -1,0 +1,139 @@
+"""One article job: validate, skip duplicates, cap redeliveries, run the pipeline, store the result.
+
+No Celery here: :mod:`tasks.articles` calls :func:`run_job` with the message's kwargs and its
+delivery id. Bad input and unexpected errors become `failed` results; only StoreUnavailable
+escapes, so that the task can retry once Redis is back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import time
+from typing import Any
+
+from pydantic import ValidationError
+
+from worker.errors import InputError, NewsworkerError, TooManyDeliveries
+from worker.resources import Resources
+from worker.schemas import (
+    ID_PATTERN,
+    Article,
+    ErrorInfo,
+    Options,
+    Result,
+    Status,
+    article_id,
+    content_hash,
+    describe_validation,
+    utc_now,
+)
+
+log = logging.getLogger(__name__)
+
+
+def run_job(
+    resources: Resources,
+    raw_article: Any,
+    raw_options: Any,
+    delivery_id: str,
+    timeout_errors: tuple[type[BaseException], ...] = (),
+) -> Result:
+    """Process one message and store its final result; returns what was stored."""
+    start = time.perf_counter()
+    store = resources.store
+    deliveries = store.count_delivery(delivery_id)
+    try:
+        article, options = parse_request(raw_article, raw_options)
+    except InputError as exc:
+        base = Result(id=fallback_id(raw_article), status=Status.FAILED, attempts=deliveries)
+        return _fail(resources, base, exc, start)
+    result_id, digest = article_id(article, options), content_hash(article, options)
+    existing = store.get(result_id)
+    if existing and existing.status == Status.DONE and existing.content_hash == digest:
+        log.info("article id=%s outcome=duplicate duration_ms=0", result_id)
+        return existing
+    if deliveries > resources.settings.max_deliveries:
+        error: NewsworkerError = TooManyDeliveries(
+            f"processing this article stopped the worker {deliveries - 1} times; "
+            "it is not retried again (max_deliveries="
+            f"{resources.settings.max_deliveries})"
+        )
+        base = Result(id=result_id, status=Status.FAILED, content_hash=digest, attempts=deliveries)
+        return _fail(resources, base, error, start)
+    created_at = existing.created_at if existing else utc_now()
+    processing = Result(
+        id=result_id,
+        status=Status.PROCESSING,
+        title=article.title,
+        url=article.url,
+        content_hash=digest,
+        attempts=deliveries,
+        created_at=created_at,
+        started_at=utc_now(),
+    )
+    store.put(processing)
+    try:
+        result = resources.pipeline.process(article, options)
+    except timeout_errors:
+        error = InputError(
+            f"processing took longer than the time limit of "
+            f"{resources.settings.task_soft_time_limit_s} s"
+        )
+        return _fail(resources, processing, error, start)
+    except Exception as exc:
+        log.exception("article id=%s raised an unexpected error", result_id)
+        return _fail(resources, processing, exc, start)
+    result.created_at, result.started_at = processing.created_at, processing.started_at
+    result.attempts = deliveries
+    store.finish(result)
+    _log_outcome(result, start)
+    return result
+
+
+def parse_request(raw_article: Any, raw_options: Any) -> tuple[Article, Options]:
+    """Validate the message's kwargs; InputError with a readable message when they are wrong."""
+    if not isinstance(raw_article, dict):
+        raise InputError(
+            f"article must be a JSON object with a 'text' field, not {type(raw_article).__name__}"
+        )
+    if raw_options is not None and not isinstance(raw_options, dict):
+        raise InputError(f"options must be a JSON object, not {type(raw_options).__name__}")
+    try:
+        return Article.model_validate(raw_article), Options.model_validate(raw_options or {})
+    except ValidationError as exc:
+        raise InputError(describe_validation(exc)) from exc
+
+
+def fallback_id(raw_article: Any) -> str:
+    """An id for a failed result when the article is invalid: its own id, or a content hash."""
+
+    if isinstance(raw_article, dict):
+        given = raw_article.get("id")
+        if isinstance(given, str) and re.match(ID_PATTERN, given):
+            return given
+    canonical = json.dumps(raw_article, sort_keys=True, default=repr, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8", "replace")).hexdigest()[:24]
+
+
+def _fail(resources: Resources, base: Result, exc: BaseException, start: float) -> Result:
+    """Store `base` as `failed` with the error's type and message."""
+    error = ErrorInfo(type=type(exc).__name__, message=str(exc) or repr(exc))
+    failed = base.model_copy(update={"status": Status.FAILED, "error": error})
+    resources.store.finish(failed)
+    _log_outcome(failed, start)
+    return failed
+
+
+def _log_outcome(result: Result, start: float) -> None:
+    duration_ms = (time.perf_counter() - start) * 1000
+    reason = f" reason={result.error.type}" if result.error else ""
+    log.info(
+        "article id=%s outcome=%s duration_ms=%.1f%s",
+        result.id,
+        result.status.value,
+        duration_ms,
+        reason,
+    )
