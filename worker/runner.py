@@ -1,0 +1,86 @@
+"""Start a Celery worker with a pool, concurrency and torch threads that suit the machine."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from typing import Any
+
+from celery import signals
+
+from worker import resources
+from worker.app import create_app
+from worker.config import Settings
+from worker.hardware import WorkerPlan, plan_worker
+from worker.heartbeat import Heartbeat
+from worker.store import ResultStore, connect
+
+log = logging.getLogger(__name__)
+LOG_FORMAT = "%(asctime)s %(levelname)s %(processName)s %(name)s: %(message)s"
+
+
+def configure_logging(level: str) -> None:
+    """One format for the worker and its children; Celery does not take over the root logger."""
+    logging.basicConfig(level=level.upper(), format=LOG_FORMAT)
+    for noisy in ("httpx", "urllib3", "filelock", "trafilatura", "htmldate"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def default_hostname() -> str:
+    """A node name unique per process, so that two workers on one host do not collide."""
+    return f"newsworker-{os.getpid()}@{socket.gethostname()}"
+
+
+def run_worker(settings: Settings, queues: list[str], hostname: str | None = None) -> None:
+    """Run a worker in this process until it is stopped (SIGTERM finishes the current work)."""
+    configure_logging(settings.log_level)
+    plan = plan_worker(settings)
+    settings = settings.model_copy(
+        update={"torch_threads": plan.torch_threads, "device": plan.device}
+    )
+    os.environ.setdefault("OMP_NUM_THREADS", str(plan.torch_threads))
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    resources.configure(settings)
+    if plan.pool != "prefork":
+        resources.get_resources()  # no fork follows, so load now and be ready before consuming
+    node = hostname or default_hostname()
+    _install_heartbeat(settings, plan, queues, node)
+    log.info("starting worker %s with %s", node, plan)
+    app = create_app(settings)
+    app.worker_main(
+        [
+            "worker",
+            f"--pool={plan.pool}",
+            f"--concurrency={plan.concurrency}",
+            f"--queues={','.join(queues)}",
+            f"--hostname={node}",
+            f"--loglevel={settings.log_level}",
+            "--without-gossip",
+            "--without-mingle",
+        ]
+    )
+
+
+def _install_heartbeat(settings: Settings, plan: WorkerPlan, queues: list[str], node: str) -> None:
+    store = ResultStore(
+        connect(settings.redis_url, settings.redis_timeout_s), settings.result_ttl_s
+    )
+    info = {
+        "pool": plan.pool,
+        "concurrency": plan.concurrency,
+        "torch_threads": plan.torch_threads,
+        "device": plan.device,
+        "queues": ",".join(queues),
+        "embedder": settings.embedder,
+    }
+    beat = Heartbeat(store, node, info, settings.heartbeat_s)
+
+    def started(**_: Any) -> None:
+        beat.start()
+
+    def stopped(**_: Any) -> None:
+        beat.stop()
+
+    signals.worker_ready.connect(started, weak=False)
+    signals.worker_shutdown.connect(stopped, weak=False)
