@@ -1,0 +1,218 @@
+"""The `newsworker` command: thin — parse, call, print.
+
+Enqueueing, results, status and health never import torch; `process` and `worker` load the model.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from worker.config import Settings, get_settings
+from worker.errors import NewsworkerError
+from worker.inputs import article_from_file, articles_from_jsonl
+from worker.schemas import Result
+
+app = typer.Typer(
+    help="Summarise and topic-tag news articles on a Celery queue.", add_completion=False
+)
+err = Console(stderr=True)
+
+JsonlOpt = Annotated[
+    Path | None, typer.Option("--jsonl", help="One article object per line ('-' for stdin).")
+]
+SentencesOpt = Annotated[int | None, typer.Option(help="Sentences in the summary.")]
+TopicsOpt = Annotated[int | None, typer.Option(help="At most this many topics.")]
+
+
+def _options(summary_sentences: int | None, max_topics: int | None) -> dict[str, Any]:
+    given = {"summary_sentences": summary_sentences, "max_topics": max_topics}
+    return {k: v for k, v in given.items() if v is not None}
+
+
+def _read_articles(files: list[Path], jsonl: Path | None) -> Iterator[dict[str, Any]]:
+    if jsonl is not None:
+        if str(jsonl) == "-":
+            yield from articles_from_jsonl(sys.stdin, "stdin")
+        else:
+            with jsonl.open(encoding="utf-8") as stream:
+                yield from articles_from_jsonl(stream, str(jsonl))
+    for path in files:
+        yield {"text": sys.stdin.read()} if str(path) == "-" else article_from_file(path)
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False))
+
+
+@app.command()
+def enqueue(
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Text, HTML or JSON files; '-' reads stdin.")
+    ] = None,
+    jsonl: JsonlOpt = None,
+    summary_sentences: SentencesOpt = None,
+    max_topics: TopicsOpt = None,
+    queue: Annotated[str | None, typer.Option(help="Queue to send to (e.g. gpu).")] = None,
+    force: Annotated[
+        bool, typer.Option(help="Process again even if an identical result exists.")
+    ] = False,
+    wait: Annotated[
+        bool, typer.Option(help="Show progress and print each result as JSON.")
+    ] = False,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait with --wait.")] = 600.0,
+) -> None:
+    """Queue articles; prints one id per line (or, with --wait, one result per line)."""
+    from worker.client import Producer
+
+    producer = Producer(get_settings())
+    options = _options(summary_sentences, max_topics)
+    ids = [
+        producer.enqueue(a, options, queue=queue, force=force)
+        for a in _read_articles(files or [], jsonl)
+    ]
+    if not ids:
+        raise NewsworkerError("no articles given: pass files, '-' for stdin, or --jsonl")
+    if not wait:
+        for article_id in ids:
+            print(article_id)
+        return
+    failed = 0
+    for result in _wait_with_progress(producer.store, ids, timeout):
+        failed += result.status == "failed"
+        _print_json(result.to_dict())
+    raise typer.Exit(1 if failed else 0)
+
+
+def _wait_with_progress(store: Any, ids: list[str], timeout: float) -> Iterator[Result]:
+    columns = (TextColumn("processing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    seen = 0
+    with Progress(*columns, console=err, transient=True) as progress:
+        bar = progress.add_task("articles", total=len(set(ids)))
+        for result in store.wait(ids, timeout):
+            progress.advance(bar)
+            seen += 1
+            yield result
+    if seen < len(set(ids)):
+        raise NewsworkerError(
+            f"{len(set(ids)) - seen} articles were not finished after {timeout:g} s"
+        )
+
+
+@app.command()
+def result(
+    article_id: Annotated[str, typer.Argument(metavar="ID")],
+    wait: Annotated[
+        float, typer.Option(help="Wait up to this many seconds for a final result.")
+    ] = 0.0,
+) -> None:
+    """Print an article's stored result as JSON (exit 1 when there is none)."""
+    from worker.client import Producer
+
+    producer = Producer(get_settings())
+    found = next(iter(producer.store.wait([article_id], wait)), None) if wait else None
+    found = found or producer.result(article_id)
+    if found is None:
+        err.print(f"no result for {article_id!r} (never sent, or expired)")
+        raise typer.Exit(1)
+    _print_json(found.to_dict())
+
+
+@app.command()
+def status() -> None:
+    """Queue depth, live workers and the events stream, as JSON."""
+    from worker.status import service_status
+
+    _print_json(service_status(get_settings()))
+
+
+@app.command()
+def health(
+    this_host: Annotated[bool, typer.Option(help="Require a live worker on this host.")] = False,
+) -> None:
+    """Exit 0 when Redis answers and a worker is alive (for container healthchecks)."""
+    from worker.status import check_health
+
+    report = check_health(get_settings(), this_host=this_host)
+    _print_json(report)
+    raise typer.Exit(0 if report["healthy"] else 1)
+
+
+@app.command()
+def worker(
+    queues: Annotated[
+        str | None, typer.Option(help="Comma-separated queues (default: NEWSWORKER_QUEUE).")
+    ] = None,
+    pool: Annotated[
+        str | None, typer.Option(help="prefork, solo or threads (default: from the device).")
+    ] = None,
+    concurrency: Annotated[
+        int | None, typer.Option(help="Worker processes (default: CPUs / 2).")
+    ] = None,
+    threads: Annotated[
+        int | None, typer.Option(help="torch threads per process (default: CPUs / concurrency).")
+    ] = None,
+    hostname: Annotated[str | None, typer.Option(help="Celery node name.")] = None,
+) -> None:
+    """Run a worker until stopped; SIGTERM lets the current article finish."""
+    from worker.runner import run_worker
+
+    overrides = {"pool": pool, "concurrency": concurrency, "torch_threads": threads}
+    settings = Settings.model_validate(
+        {**get_settings().model_dump(), **{k: v for k, v in overrides.items() if v is not None}}
+    )
+    run_worker(settings, (queues or settings.queue).split(","), hostname)
+
+
+@app.command()
+def process(
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="Text, HTML or JSON files; '-' reads stdin.")
+    ] = None,
+    jsonl: JsonlOpt = None,
+    taxonomy: Annotated[Path | None, typer.Option(help="Taxonomy file (YAML or JSON).")] = None,
+    summary_sentences: SentencesOpt = None,
+    max_topics: TopicsOpt = None,
+) -> None:
+    """Run the pipeline here, without a broker: one result object per line, in input order."""
+    from worker.local import process_all
+
+    settings = get_settings()
+    if taxonomy is not None:
+        settings = settings.model_copy(update={"taxonomy": taxonomy})
+    options = _options(summary_sentences, max_topics)
+    for item in process_all(settings, _read_articles(files or [], jsonl), options):
+        _print_json(item.to_dict())
+
+
+@app.command()
+def demo(
+    examples: Annotated[Path, typer.Argument(help="Directory of sample articles.")] = Path(
+        "examples"
+    ),
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for all results.")] = 600.0,
+) -> None:
+    """The main job end to end: Redis (private if none answers), a worker, the samples, results."""
+    from worker.demo import run_demo
+
+    run_demo(get_settings(), examples, timeout, err)
+
+
+def main() -> None:
+    """Console-script entry point: known errors become one readable line and exit code 2."""
+    try:
+        app()
+    except NewsworkerError as exc:
+        err.print(f"[red]newsworker: {exc}[/red]")
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

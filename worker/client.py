@@ -1,0 +1,115 @@
+"""The producer side: validate an article, skip duplicates, send the task by name.
+
+Importing this module does not import torch or the pipeline, so any service can enqueue.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from kombu.exceptions import OperationalError
+from pydantic import ValidationError
+
+from worker.app import create_app
+from worker.config import Settings, get_settings
+from worker.errors import InputError, StoreUnavailable
+from worker.schemas import (
+    Article,
+    Options,
+    Result,
+    Status,
+    article_id,
+    content_hash,
+    describe_validation,
+)
+from worker.store import ResultStore, connect
+
+TASK_NAME = "newsworker.process_article"
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password replaced by ``***`` (safe for messages and logs)."""
+    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+
+
+class Producer:
+    """Sends articles to the queue and reads their results."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or get_settings()
+        self.app = create_app(self.settings, with_tasks=False)
+        self.store = ResultStore(
+            connect(self.settings.redis_url, self.settings.redis_timeout_s),
+            self.settings.result_ttl_s,
+            self.settings.events_maxlen,
+        )
+
+    def enqueue(
+        self,
+        article: Mapping[str, Any] | Article,
+        options: Mapping[str, Any] | Options | None = None,
+        *,
+        queue: str | None = None,
+        force: bool = False,
+    ) -> str:
+        """Queue one article and return its id; an identical earlier send is not queued again."""
+        art, opts = _validate(article, options)
+        result_id = article_id(art, opts)
+        queued = Result(
+            id=result_id,
+            status=Status.QUEUED,
+            title=art.title,
+            url=art.url,
+            content_hash=content_hash(art, opts),
+        )
+        if force:
+            self.store.put(queued)
+        elif not self.store.claim(queued):
+            return result_id
+        self._send(art.model_copy(update={"id": result_id}), opts, queue, result_id)
+        return result_id
+
+    def _send(self, art: Article, opts: Options, queue: str | None, result_id: str) -> None:
+        kwargs = {"article": art.model_dump(exclude_none=True), "options": opts.model_dump()}
+        try:
+            self.app.send_task(TASK_NAME, kwargs=kwargs, queue=queue or self.settings.queue)
+        except OperationalError as exc:
+            self.store.delete(result_id)
+            raise StoreUnavailable(
+                f"cannot reach the broker at {redact_url(self.settings.broker)}: {exc}"
+            ) from exc
+
+    def result(self, result_id: str) -> Result | None:
+        """The stored result for `result_id`, if any."""
+        return self.store.get(result_id)
+
+    def close(self) -> None:
+        """Close broker and Redis connections."""
+        self.store.client.close()
+        self.app.close()
+
+
+def _validate(
+    article: Mapping[str, Any] | Article, options: Mapping[str, Any] | Options | None
+) -> tuple[Article, Options]:
+    try:
+        art = article if isinstance(article, Article) else Article.model_validate(dict(article))
+        opts = options if isinstance(options, Options) else Options.model_validate(options or {})
+    except ValidationError as exc:
+        raise InputError(describe_validation(exc)) from exc
+    return art, opts
+
+
+def enqueue(
+    article: Mapping[str, Any] | Article,
+    options: Mapping[str, Any] | Options | None = None,
+    settings: Settings | None = None,
+) -> str:
+    """Queue one article with the settings from the environment; returns the article's id."""
+    producer = Producer(settings)
+    try:
+        return producer.enqueue(article, options)
+    finally:
+        producer.close()
