@@ -1,0 +1,131 @@
+"""The pipeline with the real embedded MiniLM: what a reader of the result would check."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from worker.errors import InputError, NoTextFound
+from worker.pipeline import Pipeline
+from worker.schemas import Article, Options, Status
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.fixture(scope="module")
+def expected() -> dict[str, Any]:
+    return json.loads((DATA / "scraped_article.expected.json").read_text())  # type: ignore[no-any-return]
+
+
+def test_scraped_page_summary_holds_story_and_no_junk(
+    pipeline: Pipeline, scraped_article: str, expected: dict[str, Any]
+) -> None:
+    result = pipeline.process(Article(text=scraped_article), Options(summary_sentences=4))
+    assert result.status == Status.DONE
+    assert len(result.summary_sentences) == 4
+    assert result.summary == " ".join(result.summary_sentences)
+    for sentence in result.summary_sentences:
+        assert sentence in scraped_article
+    for junk in expected["must_drop"]:
+        assert junk not in (result.summary or "")
+        assert all(junk not in keyword for keyword in result.keywords)
+    assert result.title == expected["title"]
+
+
+def test_strike_story_is_tagged_labour_first(pipeline: Pipeline, scraped_article: str) -> None:
+    result = pipeline.process(Article(text=scraped_article), Options())
+    assert result.topics[0].label == "labour"
+    assert result.topics[0].qcode == "medtop:09000000"
+    scores = [t.score for t in result.topics]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0.0 <= s <= 1.0 for s in scores)
+
+
+@pytest.mark.parametrize(
+    ("name", "topic"),
+    [
+        ("cup-final.json", "sport"),
+        ("vaccine-trial.html", "health"),
+        ("harbour-flood-defences.txt", "weather"),
+    ],
+)
+def test_examples_get_their_obvious_topic(pipeline: Pipeline, name: str, topic: str) -> None:
+    raw = (EXAMPLES / name).read_text()
+    article = (
+        Article.model_validate(json.loads(raw)) if name.endswith(".json") else Article(text=raw)
+    )
+    result = pipeline.process(article, Options())
+    assert topic in [t.label for t in result.topics]
+
+
+def test_options_bound_summary_topics_and_keywords(
+    pipeline: Pipeline, scraped_article: str
+) -> None:
+    options = Options(summary_sentences=1, max_topics=1, max_keywords=3, min_topic_score=0.0)
+    result = pipeline.process(Article(text=scraped_article), options)
+    assert len(result.summary_sentences) == 1
+    assert len(result.topics) == 1
+    assert 1 <= len(result.keywords) <= 3
+
+
+def test_result_names_models_and_ids_derive_from_content(
+    pipeline: Pipeline, scraped_article: str
+) -> None:
+    first = pipeline.process(Article(text=scraped_article), Options())
+    again = pipeline.process(Article(text=scraped_article), Options())
+    other = pipeline.process(Article(text=scraped_article), Options(summary_sentences=2))
+    assert first.id == again.id != other.id
+    assert first.summary == again.summary
+    assert first.model["embedder"] == "sentence-transformers/all-MiniLM-L6-v2"
+    assert first.model["device"] == "cpu"
+    assert first.language == "en"
+
+
+def test_a_very_long_sentence_is_encoded_whole_not_cut(pipeline: Pipeline) -> None:
+    words = " ".join(f"word{i % 50}" for i in range(3000))
+    long_sentence = f"The committee heard that {words} before it adjourned."
+    text = f"The council met on Monday to discuss the budget.\n\n{long_sentence}"
+    result = pipeline.process(Article(text=text), Options(summary_sentences=2))
+    assert result.status == Status.DONE
+    encoder = pipeline.encoder
+    windows, owners = encoder._windows([long_sentence])  # type: ignore[attr-defined]
+    assert len(windows) > 10 and set(owners) == {0}
+    vector = encoder.encode([long_sentence])
+    assert vector.shape == (1, 384) and np.isclose(np.linalg.norm(vector), 1.0, atol=1e-4)
+
+
+def test_non_english_article_is_flagged_not_tagged(pipeline: Pipeline) -> None:
+    text = (
+        "Die Bundesregierung hat am Mittwoch ein neues Gesetz zur Förderung erneuerbarer "
+        "Energien beschlossen. Nach Angaben des Wirtschaftsministeriums sollen bis 2030 "
+        "deutlich mehr Windräder gebaut werden. Umweltverbände begrüßten den Schritt, "
+        "forderten aber schnellere Genehmigungsverfahren."
+    )
+    result = pipeline.process(Article(text=text), Options())
+    assert result.language == "de"
+    assert result.topics == []
+    assert any("unsupported_language" in w for w in result.warnings)
+    assert result.summary
+
+
+def test_unreadable_input_raises_input_errors(pipeline: Pipeline) -> None:
+    with pytest.raises(NoTextFound):
+        pipeline.process(Article(text="<html><body><nav>Home</nav></body></html>"), Options())
+    huge = "word " * (pipeline.settings.max_text_chars // 5 + 10)
+    with pytest.raises(InputError, match="limit"):
+        pipeline.process(Article(text=huge), Options())
+
+
+def test_encoder_matches_sentence_transformers(pipeline: Pipeline) -> None:
+    from sentence_transformers import SentenceTransformer
+
+    texts = ["Stocks fell sharply after the central bank raised rates.", "The cat sat on the mat."]
+    reference = SentenceTransformer(str(pipeline.encoder.spec.path), device="cpu")
+    expected = reference.encode(texts, normalize_embeddings=True)
+    got = pipeline.encoder.encode(texts)
+    assert np.all(np.sum(got * expected, axis=1) > 0.9999)
