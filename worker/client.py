@@ -5,9 +5,9 @@ Importing this module does not import torch or the pipeline, so any service can 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from kombu.exceptions import OperationalError
 from pydantic import ValidationError
@@ -31,7 +31,11 @@ TASK_NAME = "newsworker.process_article"
 
 def redact_url(url: str) -> str:
     """The URL with any password replaced by ``***`` (safe for messages and logs)."""
-    return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]  # user info ends at the last '@', as redis-py reads it
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
 
 
 class Producer:

@@ -15,10 +15,10 @@ ARTICLE_SUFFIXES = (".txt", ".html", ".htm", ".json", ".md")
 def article_from_file(path: Path) -> dict[str, Any]:
     """A .json file is an article object; any other file is the article's text (or HTML)."""
     try:
-        raw = path.read_text(encoding="utf-8", errors="replace")
+        raw = path.read_text(encoding="utf-8-sig", errors="replace")
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}") from exc
-    if path.suffix == ".json":
+    if path.suffix.lower() == ".json":
         return _object(raw, str(path))
     return {"text": raw}
 
@@ -37,7 +37,7 @@ def article_file_list(directory: Path) -> list[Path]:
     return sorted(
         p
         for p in directory.iterdir()
-        if p.suffix in ARTICLE_SUFFIXES and not p.name.lower().startswith("readme")
+        if p.suffix.lower() in ARTICLE_SUFFIXES and not p.name.lower().startswith("readme")
     )
 
 

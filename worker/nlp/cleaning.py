@@ -77,14 +77,16 @@ CREDIT = re.compile(
     re.IGNORECASE,
 )
 BOILERPLATE = re.compile(
-    r"^(?:©|copyright\b|all rights reserved|click here|sign up\b|follow us\b|read more\s*:)",
+    r"^(?:©|copyright\s*(?:©|\(c\)|\d{4})|all rights reserved|click here|sign up\b|follow us\b"
+    r"|read more\s*:)",
     re.IGNORECASE,
 )
 HTML_HINT = re.compile(r"<(?:!doctype|html|body|article|div|p|br|span|h[1-6])\b", re.IGNORECASE)
 TERMINAL = re.compile(r"[.!?…:;][\"'”’)\]]*$|[\"”][.!?]?$")
 BULLET = re.compile(r"^[\s•·▪●◦‣\-–—*>]+")
 TITLE_SUFFIX = re.compile(r"\s+[|–—]\s+[^|–—]{1,60}$")
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\ufeff]")
+LINE_BREAKS = re.compile(r"\r\n|[\r\u2028\u2029\x85]")
 PREFIX_WORDS = 8
 HEADING_MAX_WORDS = 14
 MIN_BODY_BEFORE_CUT = 2
@@ -112,9 +114,9 @@ def clean(raw: str, title: str | None = None) -> CleanText:
     lines = [_normalise_line(line) for line in normalise(raw).split("\n")]
     lines = [line for line in lines if line]
     if title is None and lines and _is_title_line(lines[0]):
-        title = lines.pop(0)
-    if title is not None:
-        title = TITLE_SUFFIX.sub("", normalise(title)).strip() or None
+        title = TITLE_SUFFIX.sub("", lines.pop(0)).strip() or None
+    elif title is not None:
+        title = normalise(title).strip() or None
     result = _filter_lines(lines)
     result.title = title
     if not result.paragraphs:
@@ -136,14 +138,15 @@ def extract_html(html: str, title: str | None) -> tuple[str, str | None]:
     if not text:
         raise NoTextFound("the HTML page contains no article text")
     if title is None:
-        meta = trafilatura.extract_metadata(html)
-        title = meta.title if meta is not None else None
+        # extensive=False: no date search, which loads every dateparser locale (~3 s)
+        meta = trafilatura.extract_metadata(html, extensive=False)
+        title = TITLE_SUFFIX.sub("", meta.title).strip() if meta and meta.title else None
     return text, title
 
 
 def normalise(text: str) -> str:
     """Unicode NFC, unified newlines and spaces, no control or zero-width characters."""
-    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    text = LINE_BREAKS.sub("\n", unicodedata.normalize("NFC", text))
     text = CONTROL.sub("", text.replace("\xa0", " ").replace("\t", " "))
     return re.sub(r"[ ]{2,}", " ", text)
 

@@ -74,7 +74,10 @@ def _descriptions(label: Any, raw: Any) -> tuple[str, ...]:
         return (str(label),)
     if isinstance(raw, str):
         return (raw,)
-    return tuple(str(item) for item in raw)
+    descriptions = tuple(str(item) for item in raw)
+    if not descriptions:
+        raise ConfigError(f"topic {label!r} has an empty list of descriptions")
+    return descriptions
 
 
 class ZeroShotTagger:
