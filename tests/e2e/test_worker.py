@@ -6,6 +6,7 @@ import json
 import signal
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -153,40 +154,41 @@ def test_a_message_delivered_too_often_ends_failed(
     assert result.attempts == settings.max_deliveries + 1
 
 
+@contextmanager
+def _busy_worker(
+    redis_url: str, log: Path, settings: Settings, queue: str
+) -> Iterator[tuple[WorkerProcess, Producer, str]]:
+    """A fresh worker on its own queue, caught in the middle of a long article."""
+    with WorkerProcess(redis_url, log, "--queues", queue) as proc:
+        producer = Producer(settings)
+        article_id = producer.enqueue({"text": _long_article(), "id": _uid(queue)}, queue=queue)
+        wait_for(lambda: _status(producer, article_id) == Status.PROCESSING, 60, "processing")
+        try:
+            yield proc, producer, article_id
+        finally:
+            producer.close()
+
+
 def test_work_of_a_killed_child_is_redelivered_and_finished(
     redis_url: str, tmp_path: Path, settings: Settings
 ) -> None:
-    with WorkerProcess(redis_url, tmp_path / "w.log", "--queues", "killtest") as proc:
-        producer = Producer(settings)
-        article_id = producer.enqueue(
-            {"text": _long_article(), "id": _uid("kill")}, queue="killtest"
-        )
-        wait_for(lambda: _status(producer, article_id) == Status.PROCESSING, 60, "processing")
+    with _busy_worker(redis_url, tmp_path / "w.log", settings, "killtest") as (proc, producer, aid):
         for child in proc.children():
             child.send_signal(signal.SIGKILL)
-        result = _final(producer, article_id)
+        result = _final(producer, aid)
         assert result.status == Status.DONE
         assert result.attempts == 2
-        producer.close()
 
 
 def test_sigterm_lets_the_current_article_finish(
     redis_url: str, tmp_path: Path, settings: Settings
 ) -> None:
-    with WorkerProcess(redis_url, tmp_path / "w.log", "--queues", "termtest") as proc:
-        producer = Producer(settings)
-        article_id = producer.enqueue(
-            {"text": _long_article(), "id": _uid("term")}, queue="termtest"
-        )
-        wait_for(lambda: _status(producer, article_id) == Status.PROCESSING, 60, "processing")
+    with _busy_worker(redis_url, tmp_path / "w.log", settings, "termtest") as (proc, producer, aid):
         assert proc.terminate() == 0
-        result = producer.result(article_id)
+        result = producer.result(aid)
         assert result is not None and result.status == Status.DONE
-        assert producer.store.workers() == [] or all(
-            w.get("hostname", "").split("@")[0] != f"newsworker-{proc.pid}"
-            for w in producer.store.workers()
-        )
-        producer.close()
+        node = f"newsworker-{proc.pid}@"
+        assert not any(w.get("hostname", "").startswith(node) for w in producer.store.workers())
 
 
 def _status(producer: Producer, article_id: str) -> Status | None:
