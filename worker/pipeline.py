@@ -28,6 +28,10 @@ from worker.nlp.topics import ZeroShotTagger, load_taxonomy
 from worker.schemas import Article, Options, Result, Status, Topic, article_id, content_hash
 
 MODEL_LANGUAGES = frozenset({"en"})
+WARM_UP_TEXT = (
+    "Warm-up\n\nThe city council approved the new budget on Monday. "
+    "Officials said the plan would fund schools and repair roads."
+)
 
 
 class Encoder(Protocol):
@@ -167,4 +171,6 @@ def build_pipeline(settings: Settings) -> Pipeline:
     spec = resolve_embedder(settings.models_dir, settings.embedder)
     encoder = SentenceEncoder(spec, settings.device, settings.batch_size)
     tagger = ZeroShotTagger(load_taxonomy(settings.taxonomy_path), encoder.encode)
-    return Pipeline(settings, encoder, tagger)
+    pipeline = Pipeline(settings, encoder, tagger)
+    pipeline.process(Article(text=WARM_UP_TEXT), Options())  # load lazy parts before real work
+    return pipeline
