@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from worker.config import Settings, get_settings
 from worker.errors import NewsworkerError
+from worker.evaluation.command import eval_command
 from worker.inputs import article_from_file, articles_from_jsonl
 from worker.schemas import Result
 
@@ -203,6 +204,9 @@ def demo(
     from worker.demo import run_demo
 
     run_demo(get_settings(), examples, timeout, err)
+
+
+app.command("eval")(eval_command)
 
 
 def main() -> None:

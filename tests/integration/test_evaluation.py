@@ -1,0 +1,126 @@
+"""`newsworker eval` end to end on a tiny JSONL file of articles written for these tests.
+
+The runner drives the real pipeline (the session fixture) and both baselines; the command is
+also run through typer with the baselines only, so that no second model is loaded.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from worker.evaluation.command import eval_command
+from worker.evaluation.datasets import Fields, load_dataset
+from worker.evaluation.runner import EvalConfig, evaluate
+from worker.pipeline import Pipeline
+
+RELAY = [
+    "Kellsby Harriers won the county relay championship on Sunday, beating the holders by "
+    "four seconds on the final leg.",
+    "The team of four runners set a club record of 41 minutes over the ten-kilometre course.",
+    "Captain Jo Penrose said the athletes had trained hard for the race since January.",
+    "The athletics club will now represent the county at the national relay championships.",
+]
+CLINIC = [
+    "Doctors at Westbrook General Hospital have opened a clinic for patients with long-term "
+    "breathing problems.",
+    "The clinic will treat up to forty patients a day and offer lung tests without a referral.",
+    "Hospital managers said waiting times for specialist appointments had doubled in two years.",
+    "Nurses at the clinic will also teach patients how to use their inhalers correctly.",
+]
+ELECTION = [
+    "The regional parliament voted on Thursday to hold an early election in the autumn.",
+    "Members backed the motion by 48 votes to 31 after the governing coalition lost its "
+    "majority last month.",
+    "The first minister said voters deserved the chance to choose a new government.",
+    "Opposition parties said the election campaign would begin in September.",
+]
+ROWS: list[dict[str, Any]] = [
+    {
+        "id": "relay",
+        "headline": "Kellsby Harriers win county relay title",
+        "body": "\n\n".join(RELAY),
+        "highlights": RELAY[:2],  # exactly Lead-2
+        "topic": "sport",
+    },
+    {
+        "id": "clinic",
+        "headline": "Westbrook hospital opens breathing clinic",
+        "body": "\n\n".join(CLINIC),
+        "highlights": "A new hospital clinic treats breathing problems.\nWaiting times doubled.",
+        "topic": "health",
+    },
+    {
+        "id": "election",
+        "headline": "Regional parliament votes for early election",
+        "body": "\n\n".join(ELECTION),
+        "highlights": ELECTION[:1] + ELECTION[2:3],
+        "topic": "politics",
+    },
+    {"id": "blank", "headline": "Nothing here", "body": "   ", "highlights": "x", "topic": "sport"},
+]
+FIELDS = Fields(text="body", title="headline", summary="highlights", label="topic")
+
+
+@pytest.fixture
+def jsonl(tmp_path: Path) -> Path:
+    path = tmp_path / "tiny.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in ROWS), encoding="utf-8")
+    return path
+
+
+def test_summaries_and_topics_are_scored_for_every_system(pipeline: Pipeline, jsonl: Path) -> None:
+    data = load_dataset(jsonl, FIELDS, 2, None, None)
+    report = evaluate(data, pipeline, EvalConfig())
+    summaries = report["summaries"]
+    assert set(summaries) == {"pipeline", "lead", "textrank"}
+    records = {record["id"]: record for record in report["items"]}
+    assert records["relay"]["rouge"]["lead"]["rouge1"] == 100.0
+    for system in ("pipeline", "lead", "textrank"):
+        assert 0.0 < summaries[system]["rouge1"] < 100.0
+        assert summaries[system]["failed"] == 1  # the blank article, scored as empty
+        assert records["blank"]["rouge"][system]["rouge1"] == 0.0
+    assert "text is empty" in records["blank"]["errors"]["pipeline"]
+    assert report["warnings"] and "refused 1 of 4" in report["warnings"][0]
+    topics = report["topics"]
+    assert topics["mode"] == "single-label"
+    assert topics["items"] == 4
+    assert topics["without_prediction"] == 1
+    assert topics["accuracy"] == 75.0  # three right, the blank one has no prediction
+    assert sum(map(sum, topics["confusion"]["matrix"])) == 4
+
+
+def test_multi_label_topics_use_every_returned_topic(pipeline: Pipeline, tmp_path: Path) -> None:
+    rows = [{**row, "topic": [row["topic"]]} for row in ROWS[:3]]
+    path = tmp_path / "multi.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    data = load_dataset(path, Fields(text="body", title="headline", label="topic"), 3, None, None)
+    report = evaluate(data, pipeline, EvalConfig(systems=("pipeline",), max_topics=2))
+    assert "summaries" not in report
+    assert report["topics"]["mode"] == "multi-label"
+    assert report["topics"]["micro_recall"] == 100.0
+    assert all(len(record["predicted"]) <= 2 for record in report["items"])
+
+
+def test_command_prints_the_table_and_writes_json(jsonl: Path, tmp_path: Path) -> None:
+    app = typer.Typer()
+    app.command("eval")(eval_command)
+    app.command("other")(lambda: None)  # two commands, so that "eval" is a subcommand
+    output = tmp_path / "report.json"
+    args = ["eval", str(jsonl), "--text-field", "body", "--title-field", "headline"]
+    args += ["--summary-field", "highlights", "--label-field", "-", "--k", "2"]
+    args += ["--systems", "lead,textrank", "--output", str(output)]
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "120"})
+    assert result.exit_code == 0, result.output
+    assert "Lead-2" in result.output
+    assert "TextRank" in result.output
+    report = json.loads(output.read_text(encoding="utf-8"))
+    assert report["dataset"]["items"] == 4
+    assert report["summaries"]["lead"]["failed"] == 1
+    assert report["model"] is None
+    assert "topics" not in report

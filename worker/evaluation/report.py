@@ -1,0 +1,112 @@
+"""Show an evaluation report as tables and keep it as JSON.
+
+The tables are a ROUGE table (one row per system), and for topics the headline scores, a
+per-label table and a confusion matrix (gold labels down, predicted labels across).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from worker.errors import ConfigError
+
+DEFAULT_DIR = Path(".newsworker") / "eval"  # git-ignored
+SYSTEM_NAMES = {"pipeline": "pipeline", "lead": "Lead-{k}", "textrank": "TextRank"}
+
+
+def render(report: dict[str, Any], console: Console) -> None:
+    """Print the report's tables and warnings."""
+    if "summaries" in report:
+        console.print(summary_table(report))
+    topics = report.get("topics")
+    if topics and topics["mode"] == "single-label":
+        console.print(_single_label_line(topics))
+        console.print(per_label_table(topics))
+        console.print(confusion_table(topics))
+    elif topics:
+        console.print(_multi_label_line(topics))
+    for warning in report["warnings"]:
+        console.print(f"[yellow]warning: {warning}[/yellow]")
+
+
+def summary_table(report: dict[str, Any]) -> Table:
+    """Systems × ROUGE-1 / ROUGE-2 / ROUGE-Lsum, with failures and time per item."""
+    data = report["dataset"]
+    k = data["k"] if data["k"] != "ref" else f"ref (mean {data['mean_k']:g})"
+    table = Table(
+        title=f"ROUGE F1 ×100 · {Path(data['path']).name} · {data['items']} items · k={k}"
+    )
+    for name in ("system", "R1", "R2", "RLsum", "failed", "ms/item"):
+        table.add_column(name, justify="left" if name == "system" else "right")
+    for system, row in report["summaries"].items():
+        label = SYSTEM_NAMES.get(system, system).format(k=data["k"] if data["k"] != "ref" else "k")
+        table.add_row(
+            label,
+            f"{row['rouge1']:.2f}",
+            f"{row['rouge2']:.2f}",
+            f"{row['rougeLsum']:.2f}",
+            str(row["failed"]),
+            f"{row['ms_per_item']:.1f}",
+        )
+    return table
+
+
+def per_label_table(topics: dict[str, Any]) -> Table:
+    """Precision, recall, F1 and support for each gold label."""
+    table = Table(title="topics per label (×100)")
+    for name in ("label", "precision", "recall", "F1", "support"):
+        table.add_column(name, justify="left" if name == "label" else "right")
+    for row in topics["per_label"]:
+        values = (row["precision"], row["recall"], row["f1"])
+        table.add_row(row["label"], *(f"{v:.2f}" for v in values), str(row["support"]))
+    return table
+
+
+def confusion_table(topics: dict[str, Any]) -> Table:
+    """Counts of gold label (rows) against predicted label (columns)."""
+    confusion = topics["confusion"]
+    table = Table(title="confusion matrix (rows: gold, columns: predicted)")
+    table.add_column("gold \\ predicted")
+    for column in confusion["columns"]:
+        table.add_column(column, justify="right")
+    for label, counts in zip(confusion["rows"], confusion["matrix"], strict=True):
+        table.add_row(label, *(str(c) for c in counts))
+    return table
+
+
+def _single_label_line(topics: dict[str, Any]) -> str:
+    return (
+        f"topics (single-label, {topics['items']} items): accuracy {topics['accuracy']:.2f} · "
+        f"macro-F1 {topics['macro_f1']:.2f} · without prediction {topics['without_prediction']}"
+    )
+
+
+def _multi_label_line(topics: dict[str, Any]) -> str:
+    return (
+        f"topics (multi-label, {topics['items']} items, {topics['labels']} labels): "
+        f"micro-F1 {topics['micro_f1']:.2f} (P {topics['micro_precision']:.2f}, "
+        f"R {topics['micro_recall']:.2f}) · macro-F1 {topics['macro_f1']:.2f} · "
+        f"without prediction {topics['without_prediction']}"
+    )
+
+
+def default_output(dataset_path: Path) -> Path:
+    """``.newsworker/eval/<file stem>-<UTC time>.json`` under the current directory."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return DEFAULT_DIR / f"{dataset_path.name.removesuffix('.jsonl')}-{stamp}.json"
+
+
+def write_json(report: dict[str, Any], path: Path) -> Path:
+    """Write the report (UTF-8, indented) and return where it went."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot write the report to {path}: {exc}") from exc
+    return path
