@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from worker.evaluation.baselines import article_sentences, lead, textrank, textrank_scores
+from worker.evaluation.baselines import article_sentences, lead, textrank
 from worker.evaluation.metrics import (
     NO_PREDICTION,
     mean_scores,
@@ -18,6 +18,7 @@ from worker.evaluation.metrics import (
     rouge_scorer,
     single_label,
 )
+from worker.nlp.lexical import textrank_scores
 
 FERRY = (
     "Kellsby opens its new ferry terminal\n\n"

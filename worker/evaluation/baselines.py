@@ -9,17 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import networkx as nx
-import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import cosine_similarity
-
 from worker.errors import NoTextFound
 from worker.nlp.cleaning import clean
+from worker.nlp.lexical import textrank_scores
 from worker.nlp.sentences import split_sentences
-
-PAGERANK_DAMPING = 0.85
-PAGERANK_MAX_ITER = 200
 
 
 def article_sentences(text: str, title: str | None = None, language: str = "en") -> list[str]:
@@ -46,21 +39,3 @@ def textrank(sentences: Sequence[str], k: int) -> list[str]:
         return lead(sentences, k)
     best = sorted(range(len(sentences)), key=lambda i: (-scores[i], i))[:k]
     return [sentences[i] for i in sorted(best)]
-
-
-def textrank_scores(sentences: Sequence[str]) -> list[float] | None:
-    """One PageRank score per sentence; None when the sentences share no scorable word."""
-    try:
-        matrix = TfidfVectorizer(stop_words="english").fit_transform(sentences)
-    except ValueError:  # empty vocabulary: only stop words or punctuation
-        return None
-    similarity = np.asarray(cosine_similarity(matrix), dtype=np.float64)
-    np.fill_diagonal(similarity, 0.0)
-    if not similarity.any():
-        return None
-    graph = nx.from_numpy_array(similarity)
-    try:
-        ranks = nx.pagerank(graph, alpha=PAGERANK_DAMPING, max_iter=PAGERANK_MAX_ITER)
-    except nx.PowerIterationFailedConvergence:
-        return None
-    return [float(ranks[i]) for i in range(len(sentences))]

@@ -1,0 +1,72 @@
+"""Summary selection: profiles by length, word budgets and ratios, redundancy, article order."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from worker.nlp.keywords import extract_keywords
+from worker.nlp.sentences import Sentence
+from worker.nlp.summarise import LEDE, SALIENCE, Length, choose_profile, select, summary_length
+
+
+def _sentences(texts: list[str]) -> list[Sentence]:
+    return [Sentence(text=t, index=i, paragraph=i) for i, t in enumerate(texts)]
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    return np.asarray(rows / np.linalg.norm(rows, axis=1, keepdims=True), dtype=np.float32)
+
+
+STORY = [f"Sentence number {i} of the report says something about the harbour scheme today."
+         for i in range(12)]  # fmt: skip
+
+
+def test_a_short_multi_sentence_summary_is_a_lede_and_one_sentence_is_salience() -> None:
+    assert choose_profile(3, 20) is LEDE
+    assert choose_profile(2, 5) is LEDE
+    assert choose_profile(1, 20) is SALIENCE
+    assert choose_profile(8, 16) is SALIENCE
+    assert choose_profile(4, 40) is LEDE
+
+
+def test_lede_profile_takes_the_opening_sentences_in_order() -> None:
+    sentences = _sentences(STORY)
+    rng = np.random.default_rng(0)
+    embeddings = _unit(rng.normal(size=(12, 8)))
+    centroid = _unit(embeddings.mean(axis=0, keepdims=True))[0]
+    picks = select(sentences, embeddings=embeddings, centroid=centroid, length=Length(3))
+    assert picks == [0, 1, 2]
+
+
+def test_one_sentence_summary_is_the_most_central_sentence() -> None:
+    sentences = _sentences(STORY)
+    embeddings = np.tile(np.eye(8, dtype=np.float32)[0], (12, 1))
+    embeddings[:5] = np.eye(8, dtype=np.float32)[1]  # the opening is off-topic
+    centroid = np.eye(8, dtype=np.float32)[0]
+    picks = select(sentences, embeddings=embeddings, centroid=centroid, length=Length(1))
+    assert picks[0] >= 5
+
+
+def test_word_budget_caps_the_summary_and_ratio_scales_with_the_article() -> None:
+    sentences = _sentences(STORY)
+    words = sentences[0].words
+    assert summary_length(sentences, 3, None, words * 2) == Length(2, words * 2)
+    assert summary_length(sentences, 3, 0.5, None) == Length(6)
+    assert summary_length(sentences, 3, None, None) == Length(3)
+    embeddings = _unit(np.random.default_rng(1).normal(size=(12, 8)))
+    picks = select(
+        sentences, embeddings=embeddings, centroid=embeddings[0], length=Length(5, words * 2)
+    )
+    assert sum(sentences[i].words for i in picks) <= words * 2
+
+
+def test_keywords_are_names_and_noun_phrases_not_verb_fragments() -> None:
+    text = (
+        "Harbour authority chief Marta Quell said on Monday that Port Vellin would reopen. "
+        "The harbour authority confirmed that dredging of Port Vellin had finished. "
+        "Marta Quell thanked dock workers. Prices at the port rose, and prices of fuel rose too."
+    )
+    keywords = extract_keywords(text, 6)
+    assert "Marta Quell" in keywords and "Port Vellin" in keywords
+    assert not any(k.lower() in {"monday", "said", "prices"} and k[0].isupper() for k in keywords)
+    assert all(not k.lower().split()[-1].endswith("ed") for k in keywords)
