@@ -1,4 +1,10 @@
-"""Keywords with YAKE (unsupervised, per-document statistics), filtered into usable tags."""
+"""Keywords with YAKE (unsupervised, per-document statistics), shaped into tags a person accepts.
+
+YAKE proposes up to three-word phrases; many straddle a name and a verb ("Port Tessaly
+voted") or carry a stop-word ("hopes of easing"). A phrase holding a capitalised run is cut to
+that run (a name), other phrases with a stop-word or a past-tense word are dropped, and a tag
+that is part of a better one (or contains it) is left out.
+"""
 
 from __future__ import annotations
 
@@ -7,58 +13,59 @@ import re
 import yake
 
 NGRAM_MAX = 3
-CANDIDATES_PER_KEYWORD = 4
+CANDIDATES_PER_KEYWORD = 5
 YAKE_LANGUAGES = frozenset(
-    {
-        "ar",
-        "bg",
-        "br",
-        "cz",
-        "da",
-        "de",
-        "el",
-        "en",
-        "es",
-        "et",
-        "fa",
-        "fi",
-        "fr",
-        "hi",
-        "hr",
-        "hu",
-        "hy",
-        "id",
-        "it",
-        "ja",
-        "lt",
-        "lv",
-        "nl",
-        "no",
-        "pl",
-        "pt",
-        "ro",
-        "ru",
-        "sk",
-        "sl",
-        "sv",
-        "tr",
-        "uk",
-        "zh",
-    }
-)
+    {"ar", "bg", "br", "cz", "da", "de", "el", "en", "es", "et", "fa", "fi", "fr", "hi", "hr",
+     "hu", "hy", "id", "it", "ja", "lt", "lv", "nl", "no", "pl", "pt", "ro", "ru", "sk", "sl",
+     "sv", "tr", "uk", "zh"}
+)  # fmt: skip
+FILLER = frozenset(
+    {"year", "years", "cent", "percent", "people", "time", "week", "month", "day", "today",
+     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"}
+)  # fmt: skip
 TOKEN = re.compile(r"[\w'’-]+")
 
 
 def extract_keywords(text: str, count: int, language: str = "en") -> list[str]:
-    """Up to `count` keywords, best first, without near-duplicates or bare numbers."""
+    """Up to `count` keywords, best first, without near-duplicates, fragments or bare numbers."""
     if count <= 0 or not text.strip():
         return []
     lan = language if language in YAKE_LANGUAGES else "en"
     extractor = yake.KeywordExtractor(
         lan=lan, n=NGRAM_MAX, top=count * CANDIDATES_PER_KEYWORD, dedupLim=0.7
     )
-    candidates = [phrase for phrase, _score in extractor.extract_keywords(text)]
-    return _select(candidates, count)
+    stopwords = {w.lower() for w in extractor.stopword_set}
+    shaped = (_shape(p, stopwords, text) for p, _score in extractor.extract_keywords(text))
+    return _select([p for p in shaped if p], count)
+
+
+def _shape(phrase: str, stopwords: set[str], text: str) -> str | None:
+    """The tag a phrase stands for, or None when it is not one."""
+    tokens = phrase.split()
+    run = _capitalised_run(tokens, stopwords)
+    if len(run) == 1 and re.search(rf"\b{re.escape(run[0].lower())}\b", text):
+        tokens, run = [run[0].lower()], []  # a capitalised first word, not a name
+    if run:
+        return None if run[0].lower() in FILLER else " ".join(run)
+    lowered = [t.lower() for t in tokens]
+    if any(t in stopwords or t.endswith(("ed", "ing")) for t in lowered):
+        return None
+    if len(tokens) == 1 and (lowered[0] in FILLER or len(lowered[0]) < 4):
+        return None
+    return " ".join(tokens)
+
+
+def _capitalised_run(tokens: list[str], stopwords: set[str]) -> list[str]:
+    """The longest run of capitalised tokens that are not sentence-initial stop-words."""
+    best: list[str] = []
+    current: list[str] = []
+    for token in tokens:
+        if token[:1].isupper() and token.lower() not in stopwords:
+            current.append(token)
+            best = max(best, current, key=len)
+        else:
+            current = []
+    return list(best)
 
 
 def _tokens(phrase: str) -> set[str]:
