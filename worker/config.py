@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     models_dir: Path = DEFAULT_MODELS_DIR
     embedder: str = "minilm"
     taxonomy: Path | None = None
+    # A trained head under models_dir/heads/ (`newsworker train-topics`) replaces zero-shot.
+    topic_head: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
     max_text_chars: int = Field(500_000, gt=0)
     min_language_confidence: float = Field(0.5, ge=0, le=1)
 
@@ -75,7 +77,17 @@ class Settings(BaseSettings):
     @property
     def taxonomy_path(self) -> Path:
         """The taxonomy file: `taxonomy` when set, else IPTC Media Topics under `models_dir`."""
-        return self.taxonomy or self.models_dir / "taxonomy" / "iptc-mediatopics-top.yaml"
+        return self.taxonomy or self.taxonomy_dir / "iptc-mediatopics-top.yaml"
+
+    @property
+    def taxonomy_dir(self) -> Path:
+        """Where the taxonomy files a request may name (by stem) are: `models_dir`/taxonomy."""
+        return self.models_dir / "taxonomy"
+
+    @property
+    def heads_path(self) -> Path:
+        """Where trained topic heads are: `models_dir`/heads/<name>/."""
+        return self.models_dir / "heads"
 
 
 @lru_cache(maxsize=1)

@@ -1,8 +1,9 @@
 """Topic tagging: the taxonomy files a deployer may supply, and the scoring arithmetic.
 
-The tagger is exercised with a tiny deterministic `encode` written here (fixed unit vectors for
-known strings), so the maths is checked without loading a model: scores are shares that sum to
-one, the best topic comes first, and `max_topics` and `min_score` are honoured.
+The tagger is exercised with a tiny deterministic `encode` written here (one axis per known
+keyword, so ``News about football.`` lies on the football axis), so the maths is checked without
+loading a model: prototypes come from a description's facets, scores are probabilities that sum
+to one, the best topic comes first, and `max_topics` and `min_score` are honoured.
 """
 
 from __future__ import annotations
@@ -16,12 +17,25 @@ import numpy.typing as npt
 import pytest
 
 from worker.errors import ConfigError
-from worker.nlp.topics import ScoredTopic, TopicDef, ZeroShotTagger, load_taxonomy
+from worker.nlp.taxonomy import read_taxonomy, taxonomy_files
+from worker.nlp.topics import (
+    TEMPERATURE,
+    ScoredTopic,
+    TopicDef,
+    ZeroShotTagger,
+    facets,
+    load_taxonomy,
+    topic_vector,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-IPTC = REPO_ROOT / "models" / "taxonomy" / "iptc-mediatopics-top.yaml"
+TAXONOMIES = REPO_ROOT / "models" / "taxonomy"
+IPTC = TAXONOMIES / "iptc-mediatopics-top.yaml"
 
 Vector = npt.NDArray[np.float32]
+
+# One axis per keyword; a text lies on the axes of the keywords it contains (else on "other").
+AXES = ["football", "tennis", "hospital", "vaccine", "market", "bank", "election", "regatta"]
 
 
 def _unit(*values: float) -> Vector:
@@ -29,25 +43,29 @@ def _unit(*values: float) -> Vector:
     return np.asarray(vector / np.linalg.norm(vector), dtype=np.float32)
 
 
-# Each description embeds to a fixed direction; an unknown string is a test bug (KeyError).
-EMBEDDINGS: dict[str, Vector] = {
-    "football, cricket and tennis": _unit(1, 0, 0, 0),
-    "hospitals, doctors and vaccines": _unit(0, 1, 0, 0),
-    "markets and prices": _unit(0, 0, 1, 0),
-    "banks and companies": _unit(0, 0, 0.8, 0.6),
-    "elections and parliament": _unit(0, 0, 0, 1),
-}
-TOPICS = [
-    TopicDef("sport", ("football, cricket and tennis",), "medtop:15000000"),
-    TopicDef("health", ("hospitals, doctors and vaccines",), "medtop:07000000"),
-    TopicDef("economy", ("markets and prices", "banks and companies"), "medtop:04000000"),
-    TopicDef("politics", ("elections and parliament",), None),
-]
+def embed(text: str) -> Vector:
+    """The test's embedding of one text: its keywords' axes, normalised."""
+    lowered = text.lower()
+    hits = [float(word in lowered) for word in AXES]
+    return _unit(*hits, 0.0 if any(hits) else 1.0)
 
 
 def encode(texts: Sequence[str]) -> Vector:
-    """The test's embedding: a fixed unit vector per known description."""
-    return np.stack([EMBEDDINGS[text] for text in texts])
+    """The test's encoder: one row per text."""
+    return np.stack([embed(text) for text in texts])
+
+
+def article(*words: str) -> Vector:
+    """An article vector lying on the axes of `words`."""
+    return embed(" ".join(words))
+
+
+TOPICS = [
+    TopicDef("sport", ("Sport - football and tennis",), "medtop:15000000"),
+    TopicDef("health", ("Health: hospital, vaccine",), "medtop:07000000"),
+    TopicDef("economy", ("market", "bank"), "medtop:04000000"),
+    TopicDef("politics", ("election",), None),
+]
 
 
 @pytest.fixture(scope="module")
@@ -178,66 +196,201 @@ def test_topic_with_an_empty_description_list_is_refused(tmp_path: Path) -> None
         load_taxonomy(path)
 
 
+def test_shipped_dataset_taxonomies_are_plain_one_line_descriptions() -> None:
+    for stem, labels in {
+        "ag-news": {"World", "Sports", "Business", "Sci/Tech"},
+        "bbc-news": {"business", "entertainment", "politics", "sport", "tech"},
+    }.items():
+        topics = load_taxonomy(TAXONOMIES / f"{stem}.yaml")
+        assert {t.label for t in topics} == labels
+        assert all(len(t.descriptions) == 1 and not t.examples for t in topics)
+
+
+def test_topic_entries_may_carry_examples(tmp_path: Path) -> None:
+    path = tmp_path / "desk.yaml"
+    path.write_text(
+        "example_weight: 0.4\n"
+        "topics:\n"
+        "  - label: sailing\n    description: Sailing and regattas.\n"
+        "    examples: [The regatta was won by a local crew., Yachts left the harbour.]\n"
+        "  - label: weather\n    description: Storms.\n",
+        encoding="utf-8",
+    )
+    taxonomy = read_taxonomy(path)
+    assert taxonomy.name == "desk" and taxonomy.example_weight == 0.4
+    assert taxonomy.topics[0].examples == (
+        "The regatta was won by a local crew.",
+        "Yachts left the harbour.",
+    )
+    assert taxonomy.topics[1].examples == ()
+
+
+def test_a_mapping_entry_may_be_a_topic_with_examples(tmp_path: Path) -> None:
+    path = tmp_path / "desk.json"
+    data = {"sailing": {"description": "Regattas.", "examples": ["Crews raced."]}, "rain": "Rain."}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    sailing, rain = load_taxonomy(path)
+    assert sailing == TopicDef("sailing", ("Regattas.",), None, ("Crews raced.",))
+    assert rain == TopicDef("rain", ("Rain.",))
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "example_weight: 2\ntopics: [{label: a}, {label: b}]\n",
+        "topics: [{label: a, examples: []}, {label: b}]\n",
+        "topics: [{label: a, examples: ['  ']}, {label: b}]\n",
+        "topics: [{label: a, description: {x: 1}}, {label: b}]\n",
+        "topics: [{label: a}, {label: a}]\n",
+    ],
+    ids=["weight-out-of-range", "empty-examples", "blank-example", "bad-type", "duplicate"],
+)
+def test_invalid_examples_weights_and_labels_are_refused(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"bad\.yaml"):
+        load_taxonomy(path)
+
+
+def test_taxonomy_files_are_listed_by_stem(tmp_path: Path) -> None:
+    for name in ("b.yaml", "a.json", "c.yml", "notes.txt"):
+        (tmp_path / name).write_text("x: y\n", encoding="utf-8")
+    assert list(taxonomy_files(tmp_path)) == ["a", "b", "c"]
+    assert taxonomy_files(tmp_path / "absent") == {}
+    assert {"ag-news", "bbc-news", "iptc-mediatopics-top"} <= set(taxonomy_files(TAXONOMIES))
+
+
+# facets and the article vector
+
+
+@pytest.mark.parametrize(
+    ("description", "expected"),
+    [
+        ("Sport - football, tennis and cricket.", ["football", "tennis", "cricket"]),
+        ("Health: hospitals; vaccines", ["hospitals", "vaccines"]),
+        ("Shipping, docks, ports and cargo", ["Shipping", "docks", "ports", "cargo"]),
+        ("Storms.", ["Storms"]),
+        ("Politics - ", ["Politics"]),
+    ],
+)
+def test_facets_are_the_items_a_description_lists(description: str, expected: list[str]) -> None:
+    assert facets(description) == expected
+
+
+def test_topic_vector_is_unit_length_and_leans_to_the_body() -> None:
+    body = np.stack([_unit(1, 0, 0), _unit(1, 0.2, 0)])
+    title = _unit(0, 0, 1)
+    vector = topic_vector(body, title)
+    assert np.isclose(np.linalg.norm(vector), 1.0, atol=1e-5)
+    assert vector[0] > vector[2] > 0
+    without_title = topic_vector(body, None)
+    assert np.isclose(np.linalg.norm(without_title), 1.0, atol=1e-5) and without_title[2] == 0
+
+
 # ZeroShotTagger
 
 
-def test_scores_are_shares_that_sum_to_one(tagger: ZeroShotTagger) -> None:
-    for article in (_unit(1, 0, 0, 0), _unit(1, 1, 1, 1), _unit(0.2, -0.3, 0.9, 0.1)):
-        scores = tagger.scores(article)
+def test_each_prototype_text_is_encoded_once_in_one_batch() -> None:
+    calls: list[list[str]] = []
+
+    def counting_encode(texts: Sequence[str]) -> Vector:
+        calls.append(list(texts))
+        return encode(texts)
+
+    ZeroShotTagger(TOPICS, counting_encode)
+    assert len(calls) == 1
+    assert sorted(calls[0]) == sorted(
+        f"News about {word}."
+        for word in ("football", "tennis", "hospital", "vaccine", "market", "bank", "election")
+    )
+
+
+def test_scores_are_probabilities_that_sum_to_one(tagger: ZeroShotTagger) -> None:
+    for vector in (article("football"), article("bank", "election"), article("nothing")):
+        scores = tagger.scores(vector)
         assert scores.shape == (len(TOPICS),)
-        assert np.all(scores >= 0)
+        assert np.all((scores >= 0) & (scores <= 1))
         assert float(scores.sum()) == pytest.approx(1.0, abs=1e-5)
 
 
-def test_best_topic_comes_first(tagger: ZeroShotTagger) -> None:
-    tagged = tagger.tag(_unit(0.1, 1, 0, 0.3), max_topics=4, min_score=0.0)
-    assert _labels(tagged)[:2] == ["health", "politics"]
-    assert [t.score for t in tagged] == sorted((t.score for t in tagged), reverse=True)
+def test_scores_are_a_softmax_of_cosines_at_the_fixed_temperature(
+    tagger: ZeroShotTagger,
+) -> None:
+    vector = article("vaccine", "market")
+    cosines = tagger.matrix @ vector
+    expected = np.exp(cosines / TEMPERATURE) / np.exp(cosines / TEMPERATURE).sum()
+    assert np.allclose(tagger.scores(vector), expected, atol=1e-5)
 
 
-def test_tagged_topics_carry_their_qcode(tagger: ZeroShotTagger) -> None:
-    [best] = tagger.tag(_unit(1, 0, 0, 0), max_topics=1, min_score=0.0)
+def test_a_clear_article_gets_one_confident_topic(tagger: ZeroShotTagger) -> None:
+    [best] = tagger.tag(article("football"), max_topics=3, min_score=0.1)
     assert best == ScoredTopic("sport", best.score, "medtop:15000000")
     assert best.score > 0.99
 
 
-def test_topic_with_several_descriptions_uses_their_mean(tagger: ZeroShotTagger) -> None:
-    between = _unit(0, 0, 0.9, 0.3)  # between "markets and prices" and "banks and companies"
-    [best] = tagger.tag(between, max_topics=1, min_score=0.0)
-    assert best.label == "economy"
+def test_an_article_between_two_topics_gets_both_at_about_half(tagger: ZeroShotTagger) -> None:
+    tagged = tagger.tag(article("tennis", "vaccine"), max_topics=3, min_score=0.1)
+    assert sorted(_labels(tagged)) == ["health", "sport"]
+    assert tagged[0].score == pytest.approx(0.5, abs=0.01)
+    assert tagger.tag(article("tennis", "vaccine"), max_topics=3, min_score=0.6) == []
+
+
+def test_best_topic_comes_first(tagger: ZeroShotTagger) -> None:
+    tagged = tagger.tag(_unit(0.2, 0, 1, 0, 0, 0, 0.5, 0, 0), max_topics=4, min_score=0.0)
+    assert _labels(tagged)[:2] == ["health", "politics"]
+    assert [t.score for t in tagged] == sorted((t.score for t in tagged), reverse=True)
+
+
+def test_topic_with_several_descriptions_pools_their_facets(tagger: ZeroShotTagger) -> None:
+    for words in (("market",), ("bank",), ("market", "bank")):
+        assert _labels(tagger.tag(article(*words), max_topics=1, min_score=0.0)) == ["economy"]
 
 
 def test_max_topics_is_respected(tagger: ZeroShotTagger) -> None:
-    article = _unit(1, 1, 1, 1)
+    vector = article("nothing")  # equally far from every topic
     for max_topics in range(len(TOPICS) + 2):
-        tagged = tagger.tag(article, max_topics=max_topics, min_score=0.0)
+        tagged = tagger.tag(vector, max_topics=max_topics, min_score=0.0)
         assert len(tagged) == min(max_topics, len(TOPICS))
 
 
 def test_min_score_drops_weak_topics(tagger: ZeroShotTagger) -> None:
-    article = _unit(1, 1, 0, 0)  # equally sport and health, nothing else
-    tagged = tagger.tag(article, max_topics=4, min_score=0.3)
-    assert sorted(_labels(tagged)) == ["health", "sport"]
-    assert all(topic.score >= 0.3 for topic in tagged)
-    assert tagged[0].score == pytest.approx(tagged[1].score, abs=1e-3)
-
-
-def test_min_score_above_every_share_gives_no_topics(tagger: ZeroShotTagger) -> None:
-    article = _unit(1, 1, 0, 0)  # two topics share the article, about half each
-    assert tagger.tag(article, max_topics=4, min_score=0.6) == []
+    vector = article("football", "hospital")
+    for min_score in (0.0, 0.05, 0.3, 0.9):
+        tagged = tagger.tag(vector, max_topics=4, min_score=min_score)
+        assert all(topic.score >= min_score for topic in tagged)
+        assert len(tagged) == int(np.sum(tagger.scores(vector) >= min_score))
 
 
 def test_scores_are_rounded_to_four_places(tagger: ZeroShotTagger) -> None:
-    for topic in tagger.tag(_unit(0.2, -0.3, 0.9, 0.1), max_topics=4, min_score=0.0):
+    for topic in tagger.tag(article("bank", "tennis"), max_topics=4, min_score=0.0):
         assert round(topic.score, 4) == topic.score
 
 
-def test_tagger_encodes_each_description_once() -> None:
-    seen: list[str] = []
+def test_examples_pull_a_topic_towards_texts_like_them() -> None:
+    plain = [TopicDef("sport", ("football",)), TopicDef("health", ("hospital",))]
+    with_examples = [
+        TopicDef("sport", ("football",), examples=("The regatta was won on Sunday.",)),
+        TopicDef("health", ("hospital",)),
+    ]
+    regatta = article("regatta")
+    before = ZeroShotTagger(plain, encode).scores(regatta)
+    after = ZeroShotTagger(with_examples, encode, example_weight=0.5).scores(regatta)
+    assert before[0] == pytest.approx(0.5, abs=1e-3)
+    assert after[0] > 0.99
+    ignored = ZeroShotTagger(with_examples, encode, example_weight=0.0).scores(regatta)
+    assert np.allclose(ignored, before, atol=1e-5)
 
-    def counting_encode(texts: Sequence[str]) -> Vector:
-        seen.extend(texts)
-        return encode(texts)
 
-    ZeroShotTagger(TOPICS, counting_encode)
-    assert sorted(seen) == sorted(EMBEDDINGS)
+def test_tagger_from_a_file_takes_its_name_and_example_weight(tmp_path: Path) -> None:
+    path = tmp_path / "desk.yaml"
+    path.write_text(
+        "example_weight: 1\n"
+        "topics:\n"
+        "  - {label: sport, description: football, examples: [regatta]}\n"
+        "  - {label: health, description: hospital}\n",
+        encoding="utf-8",
+    )
+    tagger = ZeroShotTagger.from_file(path, encode)
+    assert tagger.name == "desk"
+    assert _labels(tagger.tag(article("regatta"), 1, 0.0)) == ["sport"]
+    assert tagger.scores(article("football"))[0] == pytest.approx(0.5, abs=1e-3)

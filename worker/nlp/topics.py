@@ -1,112 +1,177 @@
-"""Zero-shot topic tagging: compare the article's embedding with each label's description.
+"""Zero-shot topic tagging: compare an article's vector with each topic's prototype vector.
 
-A taxonomy file (YAML or JSON) lists topics with a label, an optional QCode and one or more
-descriptions. Each topic's vector is the normalised mean of its descriptions' embeddings,
-computed once per process. Scores are a softmax over the taxonomy, so a topic's score is its
-share of the article (they sum to 1) and a threshold such as 0.1 reads the same for any article.
+**The article's vector** (:func:`topic_vector`) is the mean of its sentence embeddings plus half
+the title's embedding, normalised: a headline says what the story is about, but on its own it
+is often a pun or a name, so it counts for less than the body.
+
+**A topic's prototype** is built once per process from its taxonomy entry
+(:mod:`worker.nlp.taxonomy`). Each description is cut into its facets, the items it lists
+(``Sport - football, tennis and cricket`` has three; a heading before the list is left out).
+Each facet is embedded as the short text ``News about <facet>.`` and the prototype is the
+normalised mean of those vectors. A whole description, a list of words, embeds far from any
+article; one news-like phrase per facet lands where articles on that facet lie (on the AG News
+and BBC dev sets: 0.75 → 0.85 and 0.92 → 0.95 accuracy). A topic's ``examples`` (texts of the
+kind it should catch) are averaged into a second vector, blended into the prototype with the
+weight ``example_weight`` (0.25 unless the taxonomy file sets it).
+
+**What a score means.** Scores are a softmax over the taxonomy of the cosine similarities
+divided by a fixed temperature (:data:`TEMPERATURE`). A topic's score is the estimated
+probability that it is the article's main topic, so one article's scores sum to 1. On labelled
+news (AG News and BBC dev sets, with 4, 5 and the 17 IPTC topics) the temperature that fits the
+labels best lies between 0.026 and 0.035, and with 0.03 topics scored around 0.3 were the
+labelled topic about a third of the time. So ``min_topic_score`` reads as a probability: at the
+default 0.1 a topic is listed when there is at least a one-in-ten chance that the article is
+about it, which gives one topic for a clear story and two or three for one that straddles
+topics; ``max_topics`` caps the list. Trained heads (:mod:`worker.nlp.heads`) give scores with
+the same meaning, from a classifier fitted to labelled articles.
 """
 
 from __future__ import annotations
 
-import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 import numpy as np
-import yaml
 
-from worker.errors import ConfigError
+from worker.nlp.taxonomy import DEFAULT_EXAMPLE_WEIGHT, TopicDef, load_taxonomy, read_taxonomy
+
+__all__ = [
+    "TEMPERATURE",
+    "ScoredTopic",
+    "Tagger",
+    "TopicDef",
+    "ZeroShotTagger",
+    "facets",
+    "load_taxonomy",
+    "select_topics",
+    "softmax",
+    "topic_vector",
+]
 
 Encode = Callable[[Sequence[str]], np.ndarray]
-TEMPERATURE = 0.04
-
-
-@dataclass(frozen=True)
-class TopicDef:
-    """One topic of a taxonomy."""
-
-    label: str
-    descriptions: tuple[str, ...]
-    qcode: str | None = None
+TEMPERATURE = 0.03
+TITLE_WEIGHT = 0.5
+FACET_TEMPLATE = "News about {}."
+FEATURES = "title/2+mean-sentences/v1"  # names the recipe of topic_vector, recorded in heads
+HEADING = re.compile(r"\s+-\s+|:\s+")
+FACET_SPLIT = re.compile(r"[,;]|\s+and\s+|\s+or\s+")
 
 
 @dataclass(frozen=True)
 class ScoredTopic:
-    """A topic with its score (0..1)."""
+    """A topic with its score (0..1) and QCode."""
 
     label: str
     score: float
     qcode: str | None
 
 
-def load_taxonomy(path: Path) -> list[TopicDef]:
-    """Read a taxonomy: ``topics: [{label, description(s), qcode}]`` or ``{label: description}``."""
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (OSError, ValueError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read taxonomy {path}: {exc}") from exc
-    topics = _parse(data.get("topics", data) if isinstance(data, dict) else data)
-    if len(topics) < 2:
-        raise ConfigError(f"taxonomy {path} needs at least two topics")
-    return topics
+class Tagger(Protocol):
+    """What the pipeline needs from a tagger: a name for the result and the tagging itself."""
+
+    name: str
+
+    def tag(self, vector: np.ndarray, max_topics: int, min_score: float) -> list[ScoredTopic]:
+        """The best topics for an article vector, best first."""
+        ...
 
 
-def _parse(data: Any) -> list[TopicDef]:
-    if isinstance(data, dict):
-        return [TopicDef(str(k), _descriptions(k, v)) for k, v in data.items()]
-    if isinstance(data, list):
-        return [_topic_from_entry(entry) for entry in data]
-    raise ConfigError("a taxonomy is a mapping of label to description or a list of topics")
+def topic_vector(sentences: np.ndarray, title: np.ndarray | None) -> np.ndarray:
+    """The article's vector for tagging: mean sentence vector plus half the title's, normalised."""
+    vector = _normalise(sentences.mean(axis=0)) if len(sentences) else np.zeros(sentences.shape[1])
+    if title is not None:
+        vector = vector + TITLE_WEIGHT * title
+    return _normalise(vector).astype(np.float32)
 
 
-def _topic_from_entry(entry: Any) -> TopicDef:
-    if not isinstance(entry, dict) or "label" not in entry:
-        raise ConfigError(f"taxonomy entry {entry!r} has no label")
-    raw = entry.get("descriptions", entry.get("description"))
-    return TopicDef(str(entry["label"]), _descriptions(entry["label"], raw), entry.get("qcode"))
+def facets(description: str) -> list[str]:
+    """The items a description lists: ``Sport - football, golf and tennis`` → three facets.
+
+    A heading before `` - `` or ``: `` is left out when a list follows it: the items say more
+    than a broad heading that overlaps with other topics' headings.
+    """
+    heading, *rest = HEADING.split(description, maxsplit=1)
+    body = rest[0] if rest and rest[0].strip() else heading
+    parts = (part.strip(" .\t\n") for part in FACET_SPLIT.split(body))
+    return [part for part in parts if part] or [description.strip()]
 
 
-def _descriptions(label: Any, raw: Any) -> tuple[str, ...]:
-    if raw is None:
-        return (str(label),)
-    if isinstance(raw, str):
-        return (raw,)
-    descriptions = tuple(str(item) for item in raw)
-    if not descriptions:
-        raise ConfigError(f"topic {label!r} has an empty list of descriptions")
-    return descriptions
+def softmax(logits: np.ndarray) -> np.ndarray:
+    """Softmax along the last axis, stable for large logits."""
+    shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
+    return np.asarray(shifted / shifted.sum(axis=-1, keepdims=True), dtype=np.float32)
+
+
+def select_topics(
+    probabilities: np.ndarray,
+    labels: Sequence[str],
+    qcodes: Sequence[str | None],
+    max_topics: int,
+    min_score: float,
+) -> list[ScoredTopic]:
+    """Topics scoring at least `min_score`, best first, at most `max_topics`; scores rounded."""
+    order = np.argsort(-probabilities, kind="stable")[: max(max_topics, 0)]
+    return [
+        ScoredTopic(labels[i], round(float(probabilities[i]), 4), qcodes[i])
+        for i in order
+        if probabilities[i] >= min_score
+    ]
 
 
 class ZeroShotTagger:
-    """Scores an article embedding against a taxonomy's topic vectors."""
+    """Scores an article vector against a taxonomy's topic prototypes."""
 
-    def __init__(self, topics: list[TopicDef], encode: Encode) -> None:
+    def __init__(
+        self,
+        topics: list[TopicDef],
+        encode: Encode,
+        name: str = "taxonomy",
+        example_weight: float = DEFAULT_EXAMPLE_WEIGHT,
+    ) -> None:
         self.topics = topics
-        texts = [d for t in topics for d in t.descriptions]
-        owners = [i for i, t in enumerate(topics) for _ in t.descriptions]
-        vectors = encode(texts)
-        sums = np.zeros((len(topics), vectors.shape[1]), dtype=np.float32)
-        np.add.at(sums, np.asarray(owners), vectors)
-        self.matrix = sums / np.linalg.norm(sums, axis=1, keepdims=True)
+        self.name = name
+        self.labels = [t.label for t in topics]
+        self.qcodes = [t.qcode for t in topics]
+        self.matrix = _prototypes(topics, encode, example_weight)
 
-    def scores(self, article: np.ndarray) -> np.ndarray:
-        """A probability per topic (softmax of cosine similarities over the taxonomy)."""
-        logits = (self.matrix @ article) / TEMPERATURE
-        logits = logits - logits.max()
-        weights = np.exp(logits)
-        return np.asarray(weights / weights.sum(), dtype=np.float32)
+    @classmethod
+    def from_file(cls, path: Path, encode: Encode) -> ZeroShotTagger:
+        """A tagger for a taxonomy file, named by the file's stem."""
+        taxonomy = read_taxonomy(path)
+        return cls(taxonomy.topics, encode, taxonomy.name, taxonomy.example_weight)
 
-    def tag(self, article: np.ndarray, max_topics: int, min_score: float) -> list[ScoredTopic]:
+    def scores(self, vector: np.ndarray) -> np.ndarray:
+        """A probability per topic: softmax of the cosine similarities over the temperature."""
+        return softmax((self.matrix @ vector) / TEMPERATURE)
+
+    def tag(self, vector: np.ndarray, max_topics: int, min_score: float) -> list[ScoredTopic]:
         """The best topics, best first: at most `max_topics`, each scoring at least `min_score`."""
-        probabilities = self.scores(article)
-        order = np.argsort(-probabilities)[:max_topics]
-        return [
-            ScoredTopic(
-                self.topics[i].label, round(float(probabilities[i]), 4), self.topics[i].qcode
-            )
-            for i in order
-            if probabilities[i] >= min_score
-        ]
+        return select_topics(self.scores(vector), self.labels, self.qcodes, max_topics, min_score)
+
+
+def _prototypes(topics: list[TopicDef], encode: Encode, example_weight: float) -> np.ndarray:
+    """One unit vector per topic; every text is encoded in a single batch."""
+    phrases = [
+        [FACET_TEMPLATE.format(f) for d in t.descriptions for f in facets(d)] for t in topics
+    ]
+    texts = [p for group in phrases for p in group] + [e for t in topics for e in t.examples]
+    vectors = encode(texts)
+    rows, start = [], 0
+    examples_start = sum(len(group) for group in phrases)
+    for topic, group in zip(topics, phrases, strict=True):
+        prototype = _normalise(vectors[start : start + len(group)].mean(axis=0))
+        start += len(group)
+        if topic.examples:
+            stop = examples_start + len(topic.examples)
+            example = _normalise(vectors[examples_start:stop].mean(axis=0))
+            prototype = (1 - example_weight) * prototype + example_weight * example
+            examples_start = stop
+        rows.append(_normalise(prototype))
+    return np.stack(rows).astype(np.float32)
+
+
+def _normalise(vector: np.ndarray) -> np.ndarray:
+    return np.asarray(vector / max(float(np.linalg.norm(vector)), 1e-12))
