@@ -20,6 +20,7 @@ from worker.errors import NewsworkerError
 from worker.evaluation.command import eval_command
 from worker.inputs import article_from_file, articles_from_jsonl
 from worker.schemas import Result
+from worker.training import train_topics_command
 
 app = typer.Typer(
     help="Summarise and topic-tag news articles on a Celery queue.", add_completion=False
@@ -207,6 +208,7 @@ def demo(
 
 
 app.command("eval")(eval_command)
+app.command("train-topics")(train_topics_command)
 
 
 def main() -> None:

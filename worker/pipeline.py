@@ -19,12 +19,14 @@ from worker import __version__
 from worker.config import Settings
 from worker.errors import InputError, NoTextFound
 from worker.nlp.cleaning import CleanText, clean
+from worker.nlp.heads import TopicHead, load_head
 from worker.nlp.keywords import extract_keywords
 from worker.nlp.language import UNDETERMINED, detect_language
 from worker.nlp.models import ModelSpec
 from worker.nlp.sentences import Sentence, split_sentences
-from worker.nlp.summarise import select
-from worker.nlp.topics import ZeroShotTagger, load_taxonomy
+from worker.nlp.summarise import select, summary_length
+from worker.nlp.taggers import Taggers
+from worker.nlp.topics import Tagger, ZeroShotTagger, topic_vector
 from worker.schemas import Article, Options, Result, Status, Topic, article_id, content_hash
 
 MODEL_LANGUAGES = frozenset({"en"})
@@ -61,32 +63,33 @@ class Timings:
 
 @dataclass
 class Encoded:
-    """The one forward pass: sentence vectors, the title's vector and the article's vector."""
+    """The one forward pass: sentence vectors, their centroid, and the article for the taggers."""
 
     sentences: np.ndarray
-    title: np.ndarray | None
-    article: np.ndarray
+    centroid: np.ndarray
+    topic: np.ndarray  # the article as the taggers see it (worker.nlp.topics.topic_vector)
 
 
 class Pipeline:
-    """Summarises and tags articles with one encoder and one taxonomy, loaded once."""
+    """Summarises and tags articles with one encoder and its taggers, loaded once."""
 
-    def __init__(self, settings: Settings, encoder: Encoder, tagger: ZeroShotTagger) -> None:
+    def __init__(self, settings: Settings, encoder: Encoder, taggers: Taggers) -> None:
         self.settings = settings
         self.encoder = encoder
-        self.tagger = tagger
-        self.model_info = {
+        self.taggers = taggers
+        self.models = {
             "newsworker": __version__,
             "embedder": encoder.spec.name,
             "embedder_source": encoder.spec.version,
             "device": encoder.device,
-            "taxonomy": settings.taxonomy_path.stem,
         }
+        self.model_info = {**self.models, **_tagger_info(taggers.default)}
 
     def process(self, article: Article, options: Options) -> Result:
         """The finished (`done`) result for one article; InputError when it cannot be processed."""
         timings = Timings()
         self._check_size(article)
+        tagger = self.taggers.get(options.taxonomy)  # an unknown name fails before any work
         with timings.stage("clean"):
             cleaned = clean(article.text, article.title)
         with timings.stage("language"):
@@ -101,12 +104,16 @@ class Pipeline:
             picks = select(
                 sentences,
                 embeddings=encoded.sentences,
-                centroid=encoded.article,
-                title=encoded.title,
-                k=options.summary_sentences,
+                centroid=encoded.centroid,
+                length=summary_length(
+                    sentences,
+                    options.summary_sentences,
+                    options.summary_ratio,
+                    options.summary_words,
+                ),
             )
         with timings.stage("topics"):
-            topics = self._topics(encoded.article, language, options) if not warnings else []
+            topics = self._topics(tagger, encoded.topic, options) if not warnings else []
         with timings.stage("keywords"):
             keywords = extract_keywords(cleaned.text, options.max_keywords, language)
         chosen = [sentences[i].text for i in picks]
@@ -121,7 +128,7 @@ class Pipeline:
             topics=topics,
             keywords=keywords,
             warnings=warnings,
-            model=dict(self.model_info),
+            model={**self.models, **_tagger_info(tagger)},
             content_hash=content_hash(article, options),
             timings_ms=timings.ms,
         )
@@ -150,27 +157,42 @@ class Pipeline:
         vectors = self.encoder.encode(texts)
         sentence_vectors = vectors[: len(sentences)]
         title_vector = vectors[len(sentences)] if title else None
-        article = sentence_vectors.mean(axis=0)
-        if title_vector is not None:
-            article = article + title_vector
-        article = article / max(float(np.linalg.norm(article)), 1e-12)
-        return Encoded(sentence_vectors, title_vector, article.astype(np.float32))
+        centroid = _unit(sentence_vectors.mean(axis=0))
+        return Encoded(sentence_vectors, centroid, topic_vector(sentence_vectors, title_vector))
 
-    def _topics(self, article: np.ndarray, language: str, options: Options) -> list[Topic]:
+    def _topics(self, tagger: Tagger, vector: np.ndarray, options: Options) -> list[Topic]:
         if options.max_topics == 0:
             return []
-        scored = self.tagger.tag(article, options.max_topics, options.min_topic_score)
+        scored = tagger.tag(vector, options.max_topics, options.min_topic_score)
         return [Topic(label=t.label, score=t.score, qcode=t.qcode) for t in scored]
 
 
+def _unit(vector: np.ndarray) -> np.ndarray:
+    return np.asarray(vector / max(float(np.linalg.norm(vector)), 1e-12), dtype=np.float32)
+
+
+def _tagger_info(tagger: Tagger) -> dict[str, str]:
+    """How a result names its topic model: the taxonomy, or the trained head."""
+    return {"topic_head" if isinstance(tagger, TopicHead) else "taxonomy": tagger.name}
+
+
+def build_taggers(settings: Settings, encoder: Encoder) -> Taggers:
+    """The default tagger (the configured head, else zero-shot) and the per-request cache."""
+    default: Tagger
+    if settings.topic_head:
+        default = load_head(settings.heads_path / settings.topic_head, encoder.spec)
+    else:
+        default = ZeroShotTagger.from_file(settings.taxonomy_path, encoder.encode)
+    return Taggers(default, settings.taxonomy_dir, encoder.encode)
+
+
 def build_pipeline(settings: Settings) -> Pipeline:
-    """Load the encoder (checksums verified) and the taxonomy; call once per process."""
+    """Load the encoder (checksums verified) and the taggers; call once per process."""
     from worker.nlp.encoder import SentenceEncoder
     from worker.nlp.models import resolve_embedder
 
     spec = resolve_embedder(settings.models_dir, settings.embedder)
     encoder = SentenceEncoder(spec, settings.device, settings.batch_size)
-    tagger = ZeroShotTagger(load_taxonomy(settings.taxonomy_path), encoder.encode)
-    pipeline = Pipeline(settings, encoder, tagger)
+    pipeline = Pipeline(settings, encoder, build_taggers(settings, encoder))
     pipeline.process(Article(text=WARM_UP_TEXT), Options())  # load lazy parts before real work
     return pipeline

@@ -13,10 +13,19 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    field_validator,
+    model_serializer,
+)
 
 SCHEMA_VERSION = 1
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$"
+TAXONOMY_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"  # a file's stem, never a path
 
 
 class Status(StrEnum):
@@ -55,9 +64,20 @@ class Options(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     summary_sentences: int = Field(3, ge=1, le=50)
+    summary_ratio: float | None = Field(None, gt=0.0, le=1.0)
+    summary_words: int | None = Field(None, ge=5, le=5000)
     max_topics: int = Field(3, ge=0, le=50)
     min_topic_score: float = Field(0.10, ge=0.0, le=1.0)
     max_keywords: int = Field(8, ge=0, le=50)
+    # A taxonomy file under models/taxonomy/ by its stem (e.g. "ag-news"); None: the worker's.
+    taxonomy: str | None = Field(None, pattern=TAXONOMY_NAME_PATTERN)
+
+    @model_serializer(mode="wrap")
+    def _leave_out_unset_options(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        # Unset optional options are left out, so options serialise as they did before those
+        # options existed and content hashes (and ids derived from them) stay the same.
+        data: dict[str, Any] = handler(self)
+        return {key: value for key, value in data.items() if value is not None}
 
 
 def content_hash(article: Article, options: Options) -> str:

@@ -113,15 +113,25 @@ def clean(raw: str, title: str | None = None) -> CleanText:
         raw, title = extract_html(raw, title)
     lines = [_normalise_line(line) for line in normalise(raw).split("\n")]
     lines = [line for line in lines if line]
-    if title is None and lines and _is_title_line(lines[0]):
+    first_line = lines[0] if lines else None
+    if title is None and first_line and _is_title_line(first_line):
         title = TITLE_SUFFIX.sub("", lines.pop(0)).strip() or None
     elif title is not None:
         title = normalise(title).strip() or None
     result = _filter_lines(lines)
     result.title = title
+    if not result.paragraphs:  # a brief without full stops is still text: keep its lines
+        result.paragraphs, result.headings = result.headings or _brief(first_line, lines), []
     if not result.paragraphs:
         raise NoTextFound("no article text is left after removing markup and page boilerplate")
     return result
+
+
+def _brief(first_line: str | None, rest: list[str]) -> list[str]:
+    """A one-line text taken as its own title is the article's only paragraph."""
+    if first_line and not rest and not _is_junk(first_line, _key(first_line)):
+        return [first_line]
+    return []
 
 
 def looks_like_html(text: str) -> bool:
