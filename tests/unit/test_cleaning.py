@@ -278,3 +278,16 @@ def test_story_paragraph_starting_with_copyright_is_kept() -> None:
     paragraph = "Copyright lawyers said the ruling would change how musicians sample old songs."
     cleaned = clean(f"The court ruled on Monday that sampling needs a licence.\n\n{paragraph}")
     assert paragraph in cleaned.paragraphs
+
+
+def test_a_brief_without_full_stops_is_kept_as_text() -> None:
+    cleaned = clean("Oil prices climb as OPEC trims output\n\nMarkets rally on the news")
+    assert cleaned.title == "Oil prices climb as OPEC trims output"
+    assert cleaned.paragraphs == ["Markets rally on the news"]
+    single = clean("Fed raises interest rates by a quarter point")
+    assert single.paragraphs == ["Fed raises interest rates by a quarter point"]
+
+
+def test_a_lone_menu_word_is_not_an_article() -> None:
+    with pytest.raises(NoTextFound):
+        clean("Home")

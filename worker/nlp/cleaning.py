@@ -90,6 +90,7 @@ LINE_BREAKS = re.compile(r"\r\n|[\r\u2028\u2029\x85]")
 PREFIX_WORDS = 8
 HEADING_MAX_WORDS = 14
 MIN_BODY_BEFORE_CUT = 2
+MIN_BRIEF_WORDS = 4  # fewer words without a sentence ("Home", "Menu") are not an article
 
 
 @dataclass
@@ -121,7 +122,9 @@ def clean(raw: str, title: str | None = None) -> CleanText:
     result = _filter_lines(lines)
     result.title = title
     if not result.paragraphs:  # a brief without full stops is still text: keep its lines
-        result.paragraphs, result.headings = result.headings or _brief(first_line, lines), []
+        brief = result.headings or _brief(first_line, lines)
+        if sum(len(line.split()) for line in brief) >= MIN_BRIEF_WORDS:
+            result.paragraphs, result.headings = brief, []
     if not result.paragraphs:
         raise NoTextFound("no article text is left after removing markup and page boilerplate")
     return result
