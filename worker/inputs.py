@@ -30,6 +30,17 @@ def articles_from_jsonl(stream: IO[str], source: str) -> Iterator[dict[str, Any]
             yield _object(line, f"{source} line {number}")
 
 
+def jsonl_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for each non-empty line of a JSONL file."""
+    try:
+        with path.open(encoding="utf-8") as stream:
+            for number, line in enumerate(stream, start=1):
+                if line.strip():
+                    yield number, _object(line, f"{path}:{number}")
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from exc
+
+
 def article_file_list(directory: Path) -> list[Path]:
     """The article files of a directory, sorted by name (README files are skipped)."""
     if not directory.is_dir():

@@ -10,12 +10,12 @@ the time; the fits take seconds. Set ``NEWSWORKER_TOPIC_HEAD=<name>`` to make wo
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -26,6 +26,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from worker.config import Settings, get_settings
 from worker.errors import InputError, NoTextFound
+from worker.inputs import jsonl_rows
 from worker.nlp.cleaning import clean
 from worker.nlp.heads import TopicHead, embedder_identity, save_head
 from worker.nlp.sentences import split_sentences
@@ -110,28 +111,7 @@ def read_labelled(
 
 
 def _lines(path: Path, limit: int | None) -> Iterator[tuple[int, dict[str, Any]]]:
-    try:
-        with path.open(encoding="utf-8") as stream:
-            count = 0
-            for number, line in enumerate(stream, 1):
-                if not line.strip():
-                    continue
-                if limit is not None and count >= limit:
-                    return
-                count += 1
-                yield number, _object(line, path, number)
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {exc}") from exc
-
-
-def _object(line: str, path: Path, number: int) -> dict[str, Any]:
-    try:
-        item = json.loads(line)
-    except ValueError as exc:
-        raise InputError(f"{path}:{number}: not JSON ({exc})") from exc
-    if not isinstance(item, dict):
-        raise InputError(f"{path}:{number}: not a JSON object")
-    return item
+    return islice(jsonl_rows(path), limit)
 
 
 def load_encoder(settings: Settings) -> SentenceEncoder:

@@ -8,7 +8,6 @@ sentences, or ``ref`` for as many sentences as the reference has.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,7 +15,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
-from worker.errors import ConfigError
+from worker.errors import ConfigError, InputError
+from worker.inputs import jsonl_rows
 from worker.nlp.sentences import split_sentences
 
 MAX_K = 50  # the contract's upper bound for `summary_sentences`
@@ -180,22 +180,9 @@ def load_dataset(
 
 def _rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     try:
-        with path.open(encoding="utf-8") as stream:
-            for number, line in enumerate(stream, start=1):
-                if line.strip():
-                    yield number, _parse_row(line, number, path)
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc}") from exc
-
-
-def _parse_row(line: str, number: int, path: Path) -> dict[str, Any]:
-    try:
-        row = json.loads(line)
-    except ValueError as exc:
-        raise ConfigError(f"{path}:{number}: not JSON ({exc})") from exc
-    if not isinstance(row, dict):
-        raise ConfigError(f"{path}:{number}: a row must be a JSON object")
-    return row
+        yield from jsonl_rows(path)
+    except InputError as exc:
+        raise ConfigError(str(exc)) from exc
 
 
 def _item(row: dict[str, Any], fields: Fields, number: int, path: Path) -> EvalItem:
