@@ -63,6 +63,9 @@ def enqueue(
     summary_sentences: SentencesOpt = None,
     max_topics: TopicsOpt = None,
     queue: Annotated[str | None, typer.Option(help="Queue to send to (e.g. gpu).")] = None,
+    taxonomy: Annotated[
+        str | None, typer.Option(help="Tag against models/taxonomy/NAME (e.g. ag-news).")
+    ] = None,
     force: Annotated[
         bool, typer.Option(help="Process again even if an identical result exists.")
     ] = False,
@@ -75,7 +78,7 @@ def enqueue(
     from worker.client import Producer
 
     producer = Producer(get_settings())
-    options = _options(summary_sentences, max_topics)
+    options = {**_options(summary_sentences, max_topics), "taxonomy": taxonomy}
     ids = [
         producer.enqueue(a, options, queue=queue, force=force)
         for a in _read_articles(files or [], jsonl)

@@ -144,3 +144,15 @@ def test_demo_starts_a_private_redis_and_prints_every_example() -> None:
     for name in ("cup-final.json", "vaccine-trial.html", "scraped-market-page.txt"):
         assert name in output
     assert "topics: sport" in output and "worker stopped" in output
+
+
+def test_a_request_can_name_another_taxonomy(worker: WorkerProcess, redis_url: str) -> None:
+    text = f"Chip maker opens plant {uuid.uuid4().hex}. Shares rose as profits beat forecasts."
+    good = newsworker(redis_url, "enqueue", "-", "--taxonomy", "bbc-news", "--wait", stdin=text)
+    assert good.returncode == 0, good.stderr
+    result = json.loads(good.stdout)
+    assert result["model"]["taxonomy"] == "bbc-news"
+    assert result["topics"][0]["label"] in {"business", "tech"}
+    bad = newsworker(redis_url, "enqueue", "-", "--taxonomy", "no-such", "--wait", stdin=text)
+    assert bad.returncode == 1
+    assert "unknown taxonomy 'no-such'" in json.loads(bad.stdout)["error"]["message"]
