@@ -27,6 +27,7 @@ from worker.nlp.sentences import Sentence, split_sentences
 from worker.nlp.summarise import select, summary_length
 from worker.nlp.taggers import Taggers
 from worker.nlp.topics import Tagger, ZeroShotTagger, topic_vector
+from worker.nlp.vectors import unit
 from worker.schemas import Article, Options, Result, Status, Topic, article_id, content_hash
 
 MODEL_LANGUAGES = frozenset({"en"})
@@ -157,7 +158,7 @@ class Pipeline:
         vectors = self.encoder.encode(texts)
         sentence_vectors = vectors[: len(sentences)]
         title_vector = vectors[len(sentences)] if title else None
-        centroid = _unit(sentence_vectors.mean(axis=0))
+        centroid = unit(sentence_vectors.mean(axis=0))
         return Encoded(sentence_vectors, centroid, topic_vector(sentence_vectors, title_vector))
 
     def _topics(self, tagger: Tagger, vector: np.ndarray, options: Options) -> list[Topic]:
@@ -165,10 +166,6 @@ class Pipeline:
             return []
         scored = tagger.tag(vector, options.max_topics, options.min_topic_score)
         return [Topic(label=t.label, score=t.score, qcode=t.qcode) for t in scored]
-
-
-def _unit(vector: np.ndarray) -> np.ndarray:
-    return np.asarray(vector / max(float(np.linalg.norm(vector)), 1e-12), dtype=np.float32)
 
 
 def _tagger_info(tagger: Tagger) -> dict[str, str]:

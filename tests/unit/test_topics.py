@@ -17,14 +17,12 @@ import numpy.typing as npt
 import pytest
 
 from worker.errors import ConfigError
-from worker.nlp.taxonomy import read_taxonomy, taxonomy_files
+from worker.nlp.taxonomy import TopicDef, load_taxonomy, read_taxonomy, taxonomy_files
 from worker.nlp.topics import (
     TEMPERATURE,
     ScoredTopic,
-    TopicDef,
     ZeroShotTagger,
     facets,
-    load_taxonomy,
     topic_vector,
 )
 

@@ -15,6 +15,7 @@ from transformers import AutoModel, AutoTokenizer
 from transformers.utils import logging as hf_logging
 
 from worker.nlp.models import ModelSpec, verify_files
+from worker.nlp.vectors import unit
 
 log = logging.getLogger(__name__)
 SPECIAL_TOKENS = 2  # [CLS] and [SEP]
@@ -61,7 +62,7 @@ class SentenceEncoder:
         vectors = self._encode_windows(windows)
         summed = np.zeros((len(texts), self.dimension), dtype=np.float32)
         np.add.at(summed, np.asarray(owners), vectors)
-        return _normalise(summed)
+        return unit(summed)
 
     def _windows(self, texts: Sequence[str]) -> tuple[list[list[int]], list[int]]:
         """Token-id windows of at most the model's length, and which text each belongs to."""
@@ -91,12 +92,7 @@ class SentenceEncoder:
         mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
         vectors: np.ndarray = pooled.float().cpu().numpy()
-        return _normalise(vectors)
-
-
-def _normalise(vectors: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return np.asarray(vectors / np.maximum(norms, 1e-12), dtype=np.float32)
+        return unit(vectors)
 
 
 def set_torch_threads(threads: int) -> None:

@@ -36,20 +36,8 @@ from typing import Protocol
 
 import numpy as np
 
-from worker.nlp.taxonomy import DEFAULT_EXAMPLE_WEIGHT, TopicDef, load_taxonomy, read_taxonomy
-
-__all__ = [
-    "TEMPERATURE",
-    "ScoredTopic",
-    "Tagger",
-    "TopicDef",
-    "ZeroShotTagger",
-    "facets",
-    "load_taxonomy",
-    "select_topics",
-    "softmax",
-    "topic_vector",
-]
+from worker.nlp.taxonomy import DEFAULT_EXAMPLE_WEIGHT, TopicDef, read_taxonomy
+from worker.nlp.vectors import unit
 
 Encode = Callable[[Sequence[str]], np.ndarray]
 TEMPERATURE = 0.03
@@ -81,10 +69,10 @@ class Tagger(Protocol):
 
 def topic_vector(sentences: np.ndarray, title: np.ndarray | None) -> np.ndarray:
     """The article's vector for tagging: mean sentence vector plus half the title's, normalised."""
-    vector = _normalise(sentences.mean(axis=0)) if len(sentences) else np.zeros(sentences.shape[1])
+    vector = unit(sentences.mean(axis=0)) if len(sentences) else np.zeros(sentences.shape[1])
     if title is not None:
         vector = vector + TITLE_WEIGHT * title
-    return _normalise(vector).astype(np.float32)
+    return unit(vector)
 
 
 def facets(description: str) -> list[str]:
@@ -162,16 +150,12 @@ def _prototypes(topics: list[TopicDef], encode: Encode, example_weight: float) -
     rows, start = [], 0
     examples_start = sum(len(group) for group in phrases)
     for topic, group in zip(topics, phrases, strict=True):
-        prototype = _normalise(vectors[start : start + len(group)].mean(axis=0))
+        prototype = unit(vectors[start : start + len(group)].mean(axis=0))
         start += len(group)
         if topic.examples:
             stop = examples_start + len(topic.examples)
-            example = _normalise(vectors[examples_start:stop].mean(axis=0))
+            example = unit(vectors[examples_start:stop].mean(axis=0))
             prototype = (1 - example_weight) * prototype + example_weight * example
             examples_start = stop
-        rows.append(_normalise(prototype))
-    return np.stack(rows).astype(np.float32)
-
-
-def _normalise(vector: np.ndarray) -> np.ndarray:
-    return np.asarray(vector / max(float(np.linalg.norm(vector)), 1e-12))
+        rows.append(unit(prototype))
+    return np.stack(rows)
