@@ -21,12 +21,14 @@ STORY = [f"Sentence number {i} of the report says something about the harbour sc
          for i in range(12)]  # fmt: skip
 
 
-def test_a_short_multi_sentence_summary_is_a_lede_and_one_sentence_is_salience() -> None:
+def test_a_short_summary_is_a_lede_and_one_sentence_or_an_abridgement_is_salience() -> None:
     assert choose_profile(3, 20) is LEDE
     assert choose_profile(2, 5) is LEDE
     assert choose_profile(1, 20) is SALIENCE
     assert choose_profile(8, 16) is SALIENCE
     assert choose_profile(4, 40) is LEDE
+    assert choose_profile(3, 7) is SALIENCE  # most of a short article: an abridgement
+    assert choose_profile(3, 8) is LEDE
 
 
 def test_lede_profile_takes_the_opening_sentences_in_order() -> None:
