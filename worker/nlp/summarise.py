@@ -3,7 +3,7 @@
 What makes a good extract depends on how much of the article it keeps, so there are two
 profiles (tuned on the CNN/DailyMail, BBC and XSum dev sets with `newsworker eval`):
 
-- **lede** — a short summary of several sentences (2–3, or under a quarter of the article):
+- **lede** — a short summary of several sentences (2–3 of a longer article, or under a quarter):
   news puts its point first, so position dominates and very short sentences (datelines,
   teasers) are skipped. This beats Lead-3 on CNN/DailyMail.
 - **salience** — one sentence, or an abridgement: four or more sentences covering over a
