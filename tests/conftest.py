@@ -78,6 +78,14 @@ def worker(redis_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         yield process
 
 
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A models/ copy with tiny random seq2seq, NLI and classifier models, pinned (no download)."""
+    from tests.tiny_models import build_all
+
+    return build_all(tmp_path_factory.mktemp("tiny"))
+
+
 @pytest.fixture
 def scraped_article() -> str:
     """The project's own scraped-page test article (story plus page junk)."""

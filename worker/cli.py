@@ -153,7 +153,8 @@ def health(
 @app.command()
 def worker(
     queues: Annotated[
-        str | None, typer.Option(help="Comma-separated queues (default: NEWSWORKER_QUEUE).")
+        str | None,
+        typer.Option(help="Comma-separated queues (default: NEWSWORKER_QUEUE; on CUDA, gpu)."),
     ] = None,
     pool: Annotated[
         str | None, typer.Option(help="prefork, solo or threads (default: from the device).")
@@ -173,7 +174,7 @@ def worker(
     settings = Settings.model_validate(
         {**get_settings().model_dump(), **{k: v for k, v in overrides.items() if v is not None}}
     )
-    run_worker(settings, (queues or settings.queue).split(","), hostname)
+    run_worker(settings, queues.split(",") if queues else None, hostname)
 
 
 @app.command()
@@ -212,6 +213,59 @@ def demo(
 
 app.command("eval")(eval_command)
 app.command("train-topics")(train_topics_command)
+
+models_app = typer.Typer(help="Weights under models/: fetch, pin checksums, verify.")
+app.add_typer(models_app, name="models")
+KeysArg = Annotated[list[str] | None, typer.Argument(help="Manifest keys (default: all).")]
+
+
+@models_app.command("verify")
+def models_verify(keys: KeysArg = None) -> None:
+    """Check weights against the manifest's sha256; exit 1 on a mismatch or a named key missing."""
+    from rich.table import Table
+
+    from worker.nlp.registry import all_specs, check
+
+    settings = get_settings()
+    specs = [
+        (s, spec) for s, spec in all_specs(settings.models_dir) if not keys or spec.key in keys
+    ]
+    if keys and len(specs) < len(set(keys)):
+        raise NewsworkerError(
+            f"unknown manifest keys: {sorted(set(keys) - {x.key for _, x in specs})}"
+        )
+    table = Table("key", "model", "status", "path, or what to do")
+    failed = False
+    for section, spec in specs:
+        found = check(section, spec)
+        failed |= found.status == "mismatch" or (bool(keys) and found.status == "missing")
+        table.add_row(spec.key, spec.name, found.status, found.detail or str(spec.path))
+    Console(width=max(Console().width, 120)).print(table)
+    raise typer.Exit(1 if failed else 0)
+
+
+@models_app.command("fetch")
+def models_fetch(
+    keys: Annotated[list[str], typer.Argument(help="Manifest keys to fetch.")],
+) -> None:
+    """Download hub weights into models/, check them, and pin their sha256 in the manifest."""
+    from worker.nlp.registry import fetch
+
+    for key in keys:
+        digests = fetch(get_settings().models_dir, key)
+        err.print(f"{key}: fetched and pinned {len(digests)} files in models/manifest.yaml")
+
+
+@models_app.command("pin")
+def models_pin(
+    key: Annotated[str, typer.Argument(help="Manifest key whose files to pin.")],
+) -> None:
+    """Record the sha256 of the files in an entry's directory (for weights you put there)."""
+    from worker.nlp.registry import pin
+
+    digests = pin(get_settings().models_dir, key)
+    for name, digest in digests.items():
+        print(f"{digest}  {name}")
 
 
 def main() -> None:

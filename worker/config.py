@@ -18,6 +18,10 @@ DAY_S = 24 * 3600
 
 Device = Literal["auto", "cpu", "cuda"]
 Pool = Literal["prefork", "solo", "threads"]
+SummariserKind = Literal["extractive", "abstractive"]
+TopicBackend = Literal["embedding", "nli", "classifier"]
+# Sentences (and windows) go through the encoder in batches of this size when batch_size is unset.
+DEFAULT_BATCH_SIZE = {"cpu": 64, "cuda": 256}
 
 
 class Settings(BaseSettings):
@@ -47,7 +51,8 @@ class Settings(BaseSettings):
     pool: Pool | None = None
     concurrency: int | None = Field(None, ge=1)
     torch_threads: int | None = Field(None, ge=1)
-    batch_size: int = Field(64, ge=1)
+    batch_size: int | None = Field(None, ge=1)  # None: DEFAULT_BATCH_SIZE for the device
+    gpu_queue: str = "gpu"  # what a worker on CUDA consumes unless given --queues
 
     # Models and input limits.
     models_dir: Path = DEFAULT_MODELS_DIR
@@ -58,6 +63,24 @@ class Settings(BaseSettings):
     max_text_chars: int = Field(500_000, gt=0)
     min_language_confidence: float = Field(0.5, ge=0, le=1)
 
+    # Backends (worker.nlp.backends). A model is a manifest key, a directory under models_dir,
+    # or (only with allow_download) a hub id.
+    summariser: SummariserKind = "extractive"
+    summariser_model: str | None = None
+    topic_backend: TopicBackend = "embedding"
+    topic_model: str | None = None
+    nli_template: str = "This article is about {}."
+    allow_download: bool = False
+
+    # Bounds on the transformer backends, so that no article can hold a worker for long.
+    max_input_tokens: int = Field(1024, ge=16)  # per chunk; capped by the model's own limit
+    max_chunks: int = Field(8, ge=1)  # chunks per article; longer ones are pre-selected
+    summary_max_tokens: int = Field(142, ge=1)
+    summary_min_tokens: int = Field(10, ge=0)
+    summary_beams: int = Field(4, ge=1, le=16)
+    no_repeat_ngram_size: int = Field(3, ge=0)
+    generation_timeout_s: float = Field(60.0, gt=0)
+
     log_level: str = "INFO"
 
     @model_validator(mode="after")
@@ -67,6 +90,18 @@ class Settings(BaseSettings):
                 "need task_soft_time_limit_s < task_time_limit_s < visibility_timeout_s, "
                 "otherwise Redis redelivers tasks that are still running"
             )
+        if self.generation_timeout_s >= self.task_soft_time_limit_s:
+            raise ValueError("generation_timeout_s must be below task_soft_time_limit_s")
+        return self
+
+    @model_validator(mode="after")
+    def _backends_have_models(self) -> Self:
+        if self.summariser == "abstractive" and not self.summariser_model:
+            raise ValueError("summariser=abstractive needs summariser_model (a manifest key)")
+        if self.topic_backend != "embedding" and not self.topic_model:
+            raise ValueError(f"topic_backend={self.topic_backend} needs topic_model")
+        if self.topic_backend != "embedding" and self.topic_head:
+            raise ValueError("topic_head is a head on the embeddings: use topic_backend=embedding")
         return self
 
     @property
@@ -83,6 +118,10 @@ class Settings(BaseSettings):
     def taxonomy_dir(self) -> Path:
         """Where the taxonomy files a request may name (by stem) are: `models_dir`/taxonomy."""
         return self.models_dir / "taxonomy"
+
+    def batch_size_for(self, device: str) -> int:
+        """`batch_size` when set, else the default for `device` (cpu or cuda)."""
+        return self.batch_size or DEFAULT_BATCH_SIZE.get(device, DEFAULT_BATCH_SIZE["cpu"])
 
     @property
     def heads_path(self) -> Path:

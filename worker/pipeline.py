@@ -2,7 +2,8 @@
 
 No Celery and no Redis here: the worker task, the `process` command and the tests all call
 :meth:`Pipeline.process`. Every sentence and the title go through the transformer in one
-batched pass, and that one set of embeddings serves the summary and the topics.
+batched pass, and that one set of embeddings serves the summary and the topics. Other
+backends (:mod:`worker.nlp.backends`) replace the summary or the tagger where configured.
 """
 
 from __future__ import annotations
@@ -19,18 +20,19 @@ from worker import __version__
 from worker.config import Settings
 from worker.errors import InputError, NoTextFound
 from worker.nlp.cleaning import CleanText, clean
-from worker.nlp.heads import TopicHead, load_head
 from worker.nlp.keywords import extract_keywords
 from worker.nlp.language import UNDETERMINED, detect_language
 from worker.nlp.models import ModelSpec
 from worker.nlp.sentences import Sentence, split_sentences
-from worker.nlp.summarise import select, summary_length
+from worker.nlp.summarise import Length, select, summary_length
 from worker.nlp.taggers import Taggers
-from worker.nlp.topics import Tagger, ZeroShotTagger, topic_vector
+from worker.nlp.topics import Tagger, TagInput, topic_vector
 from worker.nlp.vectors import unit
 from worker.schemas import Article, Options, Result, Status, Topic, article_id, content_hash
 
 MODEL_LANGUAGES = frozenset({"en"})
+TOKENS_PER_WORD = 1.35  # English word pieces per word, to turn word budgets into token caps
+TOKENS_PER_SENTENCE = 40  # a summary sentence of ~30 words
 WARM_UP_TEXT = (
     "Warm-up\n\nThe city council approved the new budget on Monday. "
     "Officials said the plan would fund schools and repair roads."
@@ -44,6 +46,26 @@ class Encoder(Protocol):
     device: str
 
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class Abstract(Protocol):
+    """A generated summary (worker.nlp.abstractive.Abstract)."""
+
+    @property
+    def text(self) -> str: ...
+
+
+class Abstractive(Protocol):
+    """What the pipeline needs from an abstractive summariser."""
+
+    name: str
+
+    @property
+    def input_budget(self) -> int: ...
+
+    def count(self, texts: Sequence[str]) -> int: ...
+
+    def summarise(self, sentences: list[str], max_new_tokens: int | None = None) -> Abstract: ...
 
 
 @dataclass
@@ -74,17 +96,25 @@ class Encoded:
 class Pipeline:
     """Summarises and tags articles with one encoder and its taggers, loaded once."""
 
-    def __init__(self, settings: Settings, encoder: Encoder, taggers: Taggers) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        encoder: Encoder,
+        taggers: Taggers,
+        abstractive: Abstractive | None = None,
+    ) -> None:
         self.settings = settings
         self.encoder = encoder
         self.taggers = taggers
+        self.abstractive = abstractive
         self.models = {
             "newsworker": __version__,
             "embedder": encoder.spec.name,
             "embedder_source": encoder.spec.version,
             "device": encoder.device,
+            "summariser": abstractive.name if abstractive else "extractive",
         }
-        self.model_info = {**self.models, **_tagger_info(taggers.default)}
+        self.model_info = {**self.models, **taggers.default.info()}
 
     def process(self, article: Article, options: Options) -> Result:
         """The finished (`done`) result for one article; InputError when it cannot be processed."""
@@ -102,37 +132,69 @@ class Pipeline:
         with timings.stage("encode"):
             encoded = self._encode(cleaned.title, sentences)
         with timings.stage("summarise"):
-            picks = select(
-                sentences,
-                embeddings=encoded.sentences,
-                centroid=encoded.centroid,
-                length=summary_length(
-                    sentences,
-                    options.summary_sentences,
-                    options.summary_ratio,
-                    options.summary_words,
-                ),
-            )
+            chosen, summary = self._summary(sentences, encoded, options, warnings)
         with timings.stage("topics"):
-            topics = self._topics(tagger, encoded.topic, options) if not warnings else []
+            tag_input = TagInput(encoded.topic, _texts(cleaned.title, sentences))
+            topics = self._topics(tagger, tag_input, options) if not warnings else []
         with timings.stage("keywords"):
             keywords = extract_keywords(cleaned.text, options.max_keywords, language)
-        chosen = [sentences[i].text for i in picks]
         return Result(
             id=article_id(article, options),
             status=Status.DONE,
             title=cleaned.title,
             url=article.url,
             language=language,
-            summary=" ".join(chosen),
+            summary=summary,
             summary_sentences=chosen,
             topics=topics,
             keywords=keywords,
             warnings=warnings,
-            model={**self.models, **_tagger_info(tagger)},
+            model={**self.models, **tagger.info()},
             content_hash=content_hash(article, options),
             timings_ms=timings.ms,
         )
+
+    def _summary(
+        self, sentences: list[Sentence], encoded: Encoded, options: Options, warnings: list[str]
+    ) -> tuple[list[str], str]:
+        """The summary's sentences and text: extracted, or generated by the abstractive model."""
+        length = summary_length(
+            sentences, options.summary_sentences, options.summary_ratio, options.summary_words
+        )
+        if self.abstractive is None or warnings:  # the abstractive models read English only
+            picks = select(
+                sentences, embeddings=encoded.sentences, centroid=encoded.centroid, length=length
+            )
+            chosen = [sentences[i].text for i in picks]
+            return chosen, " ".join(chosen)
+        return self._abstract(self.abstractive, sentences, encoded, options, warnings)
+
+    def _abstract(
+        self,
+        model: Abstractive,
+        sentences: list[Sentence],
+        encoded: Encoded,
+        options: Options,
+        warnings: list[str],
+    ) -> tuple[list[str], str]:
+        """Generate from the whole article, or from its most central sentences if too long."""
+        texts = [s.text for s in sentences]
+        tokens = model.count(texts)
+        if tokens > model.input_budget:
+            budget_words = int(model.input_budget / TOKENS_PER_WORD)
+            length = Length(sentences=len(sentences), words=budget_words)
+            picks = select(
+                sentences, embeddings=encoded.sentences, centroid=encoded.centroid, length=length
+            )
+            texts = [sentences[i].text for i in picks]
+            warnings.append(
+                f"long_article: the abstractive summary was written from the {len(picks)} most "
+                f"central of {len(sentences)} sentences ({tokens:,} tokens; the model reads "
+                f"{model.input_budget:,} per summary, NEWSWORKER_MAX_CHUNKS × its window)"
+            )
+        abstract = model.summarise(texts, _token_cap(options, tokens))
+        chosen = [s.text for s in split_sentences([abstract.text])]
+        return chosen, abstract.text
 
     def _check_size(self, article: Article) -> None:
         if len(article.text) > self.settings.max_text_chars:
@@ -161,35 +223,36 @@ class Pipeline:
         centroid = unit(sentence_vectors.mean(axis=0))
         return Encoded(sentence_vectors, centroid, topic_vector(sentence_vectors, title_vector))
 
-    def _topics(self, tagger: Tagger, vector: np.ndarray, options: Options) -> list[Topic]:
+    def _topics(self, tagger: Tagger, article: TagInput, options: Options) -> list[Topic]:
         if options.max_topics == 0:
             return []
-        scored = tagger.tag(vector, options.max_topics, options.min_topic_score)
+        scored = tagger.tag(article, options.max_topics, options.min_topic_score)
         return [Topic(label=t.label, score=t.score, qcode=t.qcode) for t in scored]
 
 
-def _tagger_info(tagger: Tagger) -> dict[str, str]:
-    """How a result names its topic model: the taxonomy, or the trained head."""
-    return {"topic_head" if isinstance(tagger, TopicHead) else "taxonomy": tagger.name}
+def _texts(title: str | None, sentences: list[Sentence]) -> tuple[str, ...]:
+    """The title (if any) and the sentences, as taggers that read text see the article."""
+    return (*([title] if title else []), *(s.text for s in sentences))
 
 
-def build_taggers(settings: Settings, encoder: Encoder) -> Taggers:
-    """The default tagger (the configured head, else zero-shot) and the per-request cache."""
-    default: Tagger
-    if settings.topic_head:
-        default = load_head(settings.heads_path / settings.topic_head, encoder.spec)
-    else:
-        default = ZeroShotTagger.from_file(settings.taxonomy_path, encoder.encode)
-    return Taggers(default, settings.taxonomy_dir, encoder.encode)
+def _token_cap(options: Options, article_tokens: int) -> int:
+    """An abstractive summary's length in tokens from the options' words, ratio or sentences."""
+    if options.summary_words is not None:
+        return max(1, round(options.summary_words * TOKENS_PER_WORD))
+    if options.summary_ratio is not None:
+        return max(1, round(options.summary_ratio * article_tokens))
+    return options.summary_sentences * TOKENS_PER_SENTENCE
 
 
 def build_pipeline(settings: Settings) -> Pipeline:
-    """Load the encoder (checksums verified) and the taggers; call once per process."""
+    """Load the encoder and the configured backends (checksums verified); once per process."""
+    from worker.nlp.backends import build_summariser, build_taggers
     from worker.nlp.encoder import SentenceEncoder
     from worker.nlp.models import resolve_embedder
 
     spec = resolve_embedder(settings.models_dir, settings.embedder)
     encoder = SentenceEncoder(spec, settings.device, settings.batch_size)
-    pipeline = Pipeline(settings, encoder, build_taggers(settings, encoder))
+    taggers = build_taggers(settings, encoder.encode, spec)
+    pipeline = Pipeline(settings, encoder, taggers, build_summariser(settings))
     pipeline.process(Article(text=WARM_UP_TEXT), Options())  # load lazy parts before real work
     return pipeline

@@ -32,10 +32,18 @@ def default_hostname() -> str:
     return f"newsworker-{os.getpid()}@{socket.gethostname()}"
 
 
-def run_worker(settings: Settings, queues: list[str], hostname: str | None = None) -> None:
+def default_queues(settings: Settings, plan: WorkerPlan) -> list[str]:
+    """A GPU worker consumes the GPU queue (NEWSWORKER_GPU_QUEUE), a CPU worker the main one."""
+    return [settings.gpu_queue if plan.device == "cuda" else settings.queue]
+
+
+def run_worker(
+    settings: Settings, queues: list[str] | None = None, hostname: str | None = None
+) -> None:
     """Run a worker in this process until it is stopped (SIGTERM finishes the current work)."""
     configure_logging(settings.log_level)
     plan = plan_worker(settings)
+    queues = queues or default_queues(settings, plan)
     settings = settings.model_copy(
         update={"torch_threads": plan.torch_threads, "device": plan.device}
     )
@@ -73,6 +81,8 @@ def _install_heartbeat(settings: Settings, plan: WorkerPlan, queues: list[str], 
         "device": plan.device,
         "queues": ",".join(queues),
         "embedder": settings.embedder,
+        "summariser": settings.summariser_model or settings.summariser,
+        "topics": settings.topic_model or settings.topic_head or "embedding",
     }
     beat = Heartbeat(store, node, info, settings.heartbeat_s)
 

@@ -166,3 +166,20 @@ def test_explicit_taxonomy_wins(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
     own = tmp_path / "topics.json"
     monkeypatch.setenv("NEWSWORKER_TAXONOMY", str(own))
     assert Settings().taxonomy_path == own
+
+
+def test_backends_need_their_models() -> None:
+    with pytest.raises(ValidationError, match="summariser_model"):
+        Settings(summariser="abstractive")
+    with pytest.raises(ValidationError, match="topic_backend=nli needs topic_model"):
+        Settings(topic_backend="nli")
+    with pytest.raises(ValidationError, match="topic_head"):
+        Settings(topic_backend="classifier", topic_model="desk", topic_head="mine")
+    with pytest.raises(ValidationError, match="generation_timeout_s"):
+        Settings(generation_timeout_s=500)
+
+
+def test_batch_size_is_chosen_per_device_unless_set() -> None:
+    assert Settings().batch_size_for("cpu") == 64
+    assert Settings().batch_size_for("cuda") == 256
+    assert Settings(batch_size=8).batch_size_for("cuda") == 8

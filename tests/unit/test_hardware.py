@@ -15,6 +15,7 @@ import pytest
 from worker import hardware
 from worker.config import Settings
 from worker.hardware import WorkerPlan, available_cpus, plan_worker
+from worker.runner import default_queues
 
 
 def _affinity() -> int:
@@ -173,3 +174,12 @@ def test_plan_uses_the_cgroup_quota(monkeypatch: pytest.MonkeyPatch, cpu_max: Pa
     cpu_max.write_text("200000 100000\n")
     plan = plan_worker(Settings(device="auto"))
     assert (plan.concurrency, plan.torch_threads) == (1, 2)
+
+
+def test_a_cuda_worker_consumes_the_gpu_queue_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    _machine(monkeypatch, cpus=8, cuda=True)
+    settings = Settings()
+    assert default_queues(settings, plan_worker(settings)) == ["gpu"]
+    assert default_queues(Settings(gpu_queue="a100"), plan_worker(settings)) == ["a100"]
+    cpu = Settings(device="cpu")
+    assert default_queues(cpu, plan_worker(cpu)) == ["newsworker"]

@@ -12,7 +12,7 @@ import pytest
 from worker.errors import ConfigError
 from worker.nlp.heads import META_FILE, TopicHead, embedder_identity, load_head, save_head
 from worker.nlp.models import ModelSpec
-from worker.nlp.topics import FEATURES
+from worker.nlp.topics import FEATURES, TagInput
 from worker.training import cross_validate, fit_head
 
 SPEC = ModelSpec(
@@ -64,7 +64,7 @@ def test_a_two_label_head_matches_scikit_learn() -> None:
 
 def test_tag_respects_max_topics_and_min_score() -> None:
     head = _head(["rain", "sport", "trade"])
-    vector = np.eye(6, dtype=np.float32)[1]
+    vector = TagInput(np.eye(6, dtype=np.float32)[1])
     [best] = head.tag(vector, max_topics=1, min_score=0.0)
     assert best.label == "sport" and 0.0 <= best.score <= 1.0 and best.qcode is None
     assert len(head.tag(vector, max_topics=3, min_score=0.0)) == 3

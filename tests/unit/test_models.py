@@ -137,7 +137,7 @@ def test_manifest_with_a_path_source_resolves_under_models_dir(
     spec = resolve_embedder(models_dir, "tiny")
     assert spec.path == models_dir / "tiny"
     assert spec.max_tokens == 128
-    assert spec.version == "local"
+    assert spec.version == "models/tiny"
     verify_files(spec)
 
 

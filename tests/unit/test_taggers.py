@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -38,13 +39,16 @@ def taxonomy_dir(tmp_path: Path) -> Path:
 def test_no_name_gives_the_default_tagger(taxonomy_dir: Path) -> None:
     encode = CountingEncoder()
     default = ZeroShotTagger.from_file(taxonomy_dir / "wire.json", encode)
-    assert Taggers(default, taxonomy_dir, encode).get(None) is default
+    assert (
+        Taggers(default, taxonomy_dir, partial(ZeroShotTagger.from_file, encode=encode)).get(None)
+        is default
+    )
 
 
 def test_a_named_taxonomy_is_built_once_and_kept(taxonomy_dir: Path) -> None:
     encode = CountingEncoder()
     default = ZeroShotTagger.from_file(taxonomy_dir / "wire.json", encode)
-    taggers = Taggers(default, taxonomy_dir, encode)
+    taggers = Taggers(default, taxonomy_dir, partial(ZeroShotTagger.from_file, encode=encode))
     before = len(encode.texts)
     first = taggers.get("desk")
     encoded = len(encode.texts) - before
@@ -56,7 +60,7 @@ def test_a_named_taxonomy_is_built_once_and_kept(taxonomy_dir: Path) -> None:
 def test_an_unknown_taxonomy_is_an_input_error_listing_the_known_ones(taxonomy_dir: Path) -> None:
     encode = CountingEncoder()
     default = ZeroShotTagger.from_file(taxonomy_dir / "wire.json", encode)
-    taggers = Taggers(default, taxonomy_dir, encode)
+    taggers = Taggers(default, taxonomy_dir, partial(ZeroShotTagger.from_file, encode=encode))
     with pytest.raises(InputError, match=r"unknown taxonomy 'sports'.*: desk, wire"):
         taggers.get("sports")
 

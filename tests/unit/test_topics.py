@@ -21,6 +21,7 @@ from worker.nlp.taxonomy import TopicDef, load_taxonomy, read_taxonomy, taxonomy
 from worker.nlp.topics import (
     TEMPERATURE,
     ScoredTopic,
+    TagInput,
     ZeroShotTagger,
     facets,
     topic_vector,
@@ -321,46 +322,48 @@ def test_scores_are_a_softmax_of_cosines_at_the_fixed_temperature(
 
 
 def test_a_clear_article_gets_one_confident_topic(tagger: ZeroShotTagger) -> None:
-    [best] = tagger.tag(article("football"), max_topics=3, min_score=0.1)
+    [best] = tagger.tag(TagInput(article("football")), max_topics=3, min_score=0.1)
     assert best == ScoredTopic("sport", best.score, "medtop:15000000")
     assert best.score > 0.99
 
 
 def test_an_article_between_two_topics_gets_both_at_about_half(tagger: ZeroShotTagger) -> None:
-    tagged = tagger.tag(article("tennis", "vaccine"), max_topics=3, min_score=0.1)
+    tagged = tagger.tag(TagInput(article("tennis", "vaccine")), max_topics=3, min_score=0.1)
     assert sorted(_labels(tagged)) == ["health", "sport"]
     assert tagged[0].score == pytest.approx(0.5, abs=0.01)
-    assert tagger.tag(article("tennis", "vaccine"), max_topics=3, min_score=0.6) == []
+    assert tagger.tag(TagInput(article("tennis", "vaccine")), max_topics=3, min_score=0.6) == []
 
 
 def test_best_topic_comes_first(tagger: ZeroShotTagger) -> None:
-    tagged = tagger.tag(_unit(0.2, 0, 1, 0, 0, 0, 0.5, 0, 0), max_topics=4, min_score=0.0)
+    tagged = tagger.tag(TagInput(_unit(0.2, 0, 1, 0, 0, 0, 0.5, 0, 0)), max_topics=4, min_score=0.0)
     assert _labels(tagged)[:2] == ["health", "politics"]
     assert [t.score for t in tagged] == sorted((t.score for t in tagged), reverse=True)
 
 
 def test_topic_with_several_descriptions_pools_their_facets(tagger: ZeroShotTagger) -> None:
     for words in (("market",), ("bank",), ("market", "bank")):
-        assert _labels(tagger.tag(article(*words), max_topics=1, min_score=0.0)) == ["economy"]
+        assert _labels(tagger.tag(TagInput(article(*words)), max_topics=1, min_score=0.0)) == [
+            "economy"
+        ]
 
 
 def test_max_topics_is_respected(tagger: ZeroShotTagger) -> None:
     vector = article("nothing")  # equally far from every topic
     for max_topics in range(len(TOPICS) + 2):
-        tagged = tagger.tag(vector, max_topics=max_topics, min_score=0.0)
+        tagged = tagger.tag(TagInput(vector), max_topics=max_topics, min_score=0.0)
         assert len(tagged) == min(max_topics, len(TOPICS))
 
 
 def test_min_score_drops_weak_topics(tagger: ZeroShotTagger) -> None:
     vector = article("football", "hospital")
     for min_score in (0.0, 0.05, 0.3, 0.9):
-        tagged = tagger.tag(vector, max_topics=4, min_score=min_score)
+        tagged = tagger.tag(TagInput(vector), max_topics=4, min_score=min_score)
         assert all(topic.score >= min_score for topic in tagged)
         assert len(tagged) == int(np.sum(tagger.scores(vector) >= min_score))
 
 
 def test_scores_are_rounded_to_four_places(tagger: ZeroShotTagger) -> None:
-    for topic in tagger.tag(article("bank", "tennis"), max_topics=4, min_score=0.0):
+    for topic in tagger.tag(TagInput(article("bank", "tennis")), max_topics=4, min_score=0.0):
         assert round(topic.score, 4) == topic.score
 
 
@@ -390,5 +393,5 @@ def test_tagger_from_a_file_takes_its_name_and_example_weight(tmp_path: Path) ->
     )
     tagger = ZeroShotTagger.from_file(path, encode)
     assert tagger.name == "desk"
-    assert _labels(tagger.tag(article("regatta"), 1, 0.0)) == ["sport"]
+    assert _labels(tagger.tag(TagInput(article("regatta")), 1, 0.0)) == ["sport"]
     assert tagger.scores(article("football"))[0] == pytest.approx(0.5, abs=1e-3)

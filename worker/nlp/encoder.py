@@ -14,6 +14,7 @@ import torch
 from transformers import AutoModel, AutoTokenizer
 from transformers.utils import logging as hf_logging
 
+from worker.config import DEFAULT_BATCH_SIZE
 from worker.nlp.models import ModelSpec, verify_files
 from worker.nlp.vectors import unit
 
@@ -34,13 +35,15 @@ def resolve_device(device: str) -> str:
 class SentenceEncoder:
     """Embeds texts into L2-normalised vectors (one row per text)."""
 
-    def __init__(self, spec: ModelSpec, device: str = "auto", batch_size: int = 64) -> None:
+    def __init__(
+        self, spec: ModelSpec, device: str = "auto", batch_size: int | None = None
+    ) -> None:
         verify_files(spec)
         hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]  # quiet logs
         hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
         self.spec = spec
         self.device = resolve_device(device)
-        self.batch_size = batch_size
+        self.batch_size = batch_size or DEFAULT_BATCH_SIZE.get(self.device, 64)
         self.window = spec.max_tokens - SPECIAL_TOKENS
         self.tokenizer = AutoTokenizer.from_pretrained(str(spec.path), local_files_only=True)
         model = AutoModel.from_pretrained(str(spec.path), local_files_only=True)

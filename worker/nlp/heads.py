@@ -26,7 +26,7 @@ import numpy as np
 
 from worker.errors import ConfigError
 from worker.nlp.models import ModelSpec
-from worker.nlp.topics import FEATURES, ScoredTopic, select_topics, softmax
+from worker.nlp.topics import FEATURES, ScoredTopic, TagInput, select_topics, softmax
 
 WEIGHTS_FILE = "head.npz"
 META_FILE = "head.json"
@@ -48,10 +48,15 @@ class TopicHead:
         """Class probabilities for one vector (shape labels) or a batch (rows × labels)."""
         return softmax(vectors @ self.weights.T + self.intercepts)
 
-    def tag(self, vector: np.ndarray, max_topics: int, min_score: float) -> list[ScoredTopic]:
+    def info(self) -> dict[str, str]:
+        """Results tagged by a head name the head."""
+        return {"topic_head": self.name}
+
+    def tag(self, article: TagInput, max_topics: int, min_score: float) -> list[ScoredTopic]:
         """The most probable labels, best first: at most `max_topics`, each at least `min_score`."""
         qcodes = [None] * len(self.labels)
-        return select_topics(self.probabilities(vector), self.labels, qcodes, max_topics, min_score)
+        scores = self.probabilities(article.vector)
+        return select_topics(scores, self.labels, qcodes, max_topics, min_score)
 
 
 def embedder_identity(spec: ModelSpec) -> dict[str, str]:

@@ -1,29 +1,33 @@
 """The taggers of one worker process: the default one and those a request names, each built once.
 
-The default tagger is a trained head when ``Settings.topic_head`` names one, else zero-shot with
-``Settings.taxonomy`` (IPTC Media Topics unless set). A request may name another taxonomy file
-under ``models/taxonomy/`` by its stem (``Options.taxonomy``, e.g. ``ag-news``); its tagger is
-built on first use and kept, so each taxonomy's prototypes are embedded once per process.
-Requests name files, never paths: only files in that directory can be chosen.
+The default tagger comes from the topic backend (:func:`worker.pipeline.build_taggers`). A
+request may name another taxonomy file under ``models/taxonomy/`` by its stem
+(``Options.taxonomy``, e.g. ``ag-news``); its tagger is made by the backend's factory (zero-shot
+on the embeddings, or NLI on the loaded NLI model) on first use and kept, so each taxonomy's
+prototypes or hypotheses are prepared once per process. Requests name files, never paths: only
+files in that directory can be chosen.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from worker.errors import InputError
 from worker.nlp.taxonomy import taxonomy_files
-from worker.nlp.topics import Encode, Tagger, ZeroShotTagger
+from worker.nlp.topics import Tagger
+
+TaggerFactory = Callable[[Path], Tagger]
 
 
 class Taggers:
-    """The default tagger plus a cache of zero-shot taggers by taxonomy name."""
+    """The default tagger plus a cache of per-taxonomy taggers by taxonomy name."""
 
-    def __init__(self, default: Tagger, taxonomy_dir: Path, encode: Encode) -> None:
+    def __init__(self, default: Tagger, taxonomy_dir: Path, factory: TaggerFactory) -> None:
         self.default = default
         self.taxonomy_dir = taxonomy_dir
-        self.encode = encode
+        self.factory = factory
         self._cache: dict[str, Tagger] = {}
         self._lock = threading.Lock()  # the threads pool may ask for the same taxonomy at once
 
@@ -37,7 +41,7 @@ class Taggers:
             return self.default
         with self._lock:
             if name not in self._cache:
-                self._cache[name] = ZeroShotTagger.from_file(self._path(name), self.encode)
+                self._cache[name] = self.factory(self._path(name))
             return self._cache[name]
 
     def _path(self, name: str) -> Path:

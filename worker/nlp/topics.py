@@ -57,13 +57,25 @@ class ScoredTopic:
     qcode: str | None
 
 
+@dataclass(frozen=True)
+class TagInput:
+    """An article as taggers see it: its topic vector, and its title and sentences as text."""
+
+    vector: np.ndarray
+    texts: tuple[str, ...] = ()  # the title (when there is one), then the sentences
+
+
 class Tagger(Protocol):
-    """What the pipeline needs from a tagger: a name for the result and the tagging itself."""
+    """What the pipeline needs from a tagger: what to record in a result, and the tagging."""
 
     name: str
 
-    def tag(self, vector: np.ndarray, max_topics: int, min_score: float) -> list[ScoredTopic]:
-        """The best topics for an article vector, best first."""
+    def info(self) -> dict[str, str]:
+        """How a result names this topic model (taxonomy, head or model)."""
+        ...
+
+    def tag(self, article: TagInput, max_topics: int, min_score: float) -> list[ScoredTopic]:
+        """The best topics for an article, best first."""
         ...
 
 
@@ -135,9 +147,14 @@ class ZeroShotTagger:
         """A probability per topic: softmax of the cosine similarities over the temperature."""
         return softmax((self.matrix @ vector) / TEMPERATURE)
 
-    def tag(self, vector: np.ndarray, max_topics: int, min_score: float) -> list[ScoredTopic]:
+    def info(self) -> dict[str, str]:
+        """Results tagged zero-shot name the taxonomy."""
+        return {"taxonomy": self.name}
+
+    def tag(self, article: TagInput, max_topics: int, min_score: float) -> list[ScoredTopic]:
         """The best topics, best first: at most `max_topics`, each scoring at least `min_score`."""
-        return select_topics(self.scores(vector), self.labels, self.qcodes, max_topics, min_score)
+        scores = self.scores(article.vector)
+        return select_topics(scores, self.labels, self.qcodes, max_topics, min_score)
 
 
 def _prototypes(topics: list[TopicDef], encode: Encode, example_weight: float) -> np.ndarray:

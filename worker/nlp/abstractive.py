@@ -1,0 +1,123 @@
+"""Abstractive summaries with any sequence-to-sequence model (BART, PEGASUS, T5 ...).
+
+Transformers dropped its ``summarization`` pipeline, so this calls the model class and
+``generate`` directly. Generation is bounded so that no article can hold a worker: inputs are
+cut into chunks of at most the model's window (:mod:`worker.nlp.chunks`), at most
+``max_chunks`` of them; outputs are capped in tokens, beams and time, and n-grams may not
+repeat. A long article is summarised chunk by chunk and the partial summaries are summarised
+again (map, then reduce) until one summary is left, in at most :data:`MAX_ROUNDS` rounds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+from transformers import AutoModelForSeq2SeqLM
+
+from worker.config import Settings
+from worker.nlp.chunks import pack
+from worker.nlp.models import ModelSpec
+from worker.nlp.transformer import Loaded, load_transformer
+
+MAX_ROUNDS = 3
+SPECIAL_TOKENS = 2  # room for the begin/end tokens the tokenizer adds
+
+
+@dataclass(frozen=True)
+class Generation:
+    """Bounds on one `generate` call."""
+
+    max_new_tokens: int
+    min_new_tokens: int
+    num_beams: int
+    no_repeat_ngram_size: int
+    max_time_s: float  # for the whole summary, all chunks and rounds together
+
+
+@dataclass(frozen=True)
+class Abstract:
+    """A generated summary, with how many chunks and rounds it took."""
+
+    text: str
+    chunks: int
+    rounds: int
+
+
+class AbstractiveSummariser:
+    """Writes summaries with one seq2seq model, loaded once per process."""
+
+    def __init__(self, loaded: Loaded, settings: Settings) -> None:
+        self.loaded = loaded
+        self.name = loaded.spec.name
+        self.window = loaded.max_input_tokens - SPECIAL_TOKENS
+        self.max_chunks = settings.max_chunks
+        self.batch_size = settings.batch_size_for(loaded.device)
+        self.bounds = Generation(
+            max_new_tokens=settings.summary_max_tokens,
+            min_new_tokens=min(settings.summary_min_tokens, settings.summary_max_tokens),
+            num_beams=settings.summary_beams,
+            no_repeat_ngram_size=settings.no_repeat_ngram_size,
+            max_time_s=settings.generation_timeout_s,
+        )
+
+    @classmethod
+    def load(cls, spec: ModelSpec, settings: Settings) -> AbstractiveSummariser:
+        """Load `spec`'s model (checksums verified) on the configured device."""
+        loaded = load_transformer(spec, AutoModelForSeq2SeqLM, settings)
+        return cls(loaded, settings)
+
+    @property
+    def input_budget(self) -> int:
+        """The most article tokens one summary reads: `max_chunks` full windows."""
+        return self.window * self.max_chunks
+
+    def count(self, texts: Sequence[str]) -> int:
+        """Tokens in `texts` for this model."""
+        return sum(self.loaded.count_tokens(texts))
+
+    def summarise(self, sentences: list[str], max_new_tokens: int | None = None) -> Abstract:
+        """One summary of `sentences` (in article order), at most `max_new_tokens` long."""
+        cap = min(max_new_tokens or self.bounds.max_new_tokens, self.bounds.max_new_tokens)
+        chunks = pack(sentences, self.loaded.count_tokens, self.window)[: self.max_chunks]
+        first, rounds = len(chunks), 0
+        deadline = time.monotonic() + self.bounds.max_time_s
+        while True:
+            rounds += 1
+            parts = self._generate(chunks, cap, deadline)
+            if len(parts) == 1 or rounds == MAX_ROUNDS:
+                return Abstract(" ".join(parts), first, rounds)
+            chunks = pack(parts, self.loaded.count_tokens, self.window)
+
+    @torch.inference_mode()
+    def _generate(self, chunks: list[str], max_new_tokens: int, deadline: float) -> list[str]:
+        out: list[str] = []
+        for start in range(0, len(chunks), self.batch_size):
+            batch = chunks[start : start + self.batch_size]
+            out.extend(self._generate_batch(batch, max_new_tokens, deadline))
+        return [text.strip() for text in out]
+
+    def _generate_batch(self, chunks: list[str], max_new_tokens: int, deadline: float) -> list[str]:
+        tokenizer, model = self.loaded.tokenizer, self.loaded.model
+        batch = tokenizer(
+            chunks,
+            return_tensors="pt",
+            padding=True,
+            truncation=True,
+            max_length=self.loaded.max_input_tokens,
+        ).to(self.loaded.device)
+        output = model.generate(
+            input_ids=batch["input_ids"],
+            attention_mask=batch["attention_mask"],
+            max_new_tokens=max_new_tokens,
+            min_new_tokens=min(self.bounds.min_new_tokens, max_new_tokens),
+            num_beams=self.bounds.num_beams,
+            no_repeat_ngram_size=self.bounds.no_repeat_ngram_size,
+            early_stopping=self.bounds.num_beams > 1,
+            # generate stops after max_time; the last call gets what is left, at least 1 s
+            max_time=max(deadline - time.monotonic(), 1.0),
+        )
+        texts: list[str] = tokenizer.batch_decode(output, skip_special_tokens=True)
+        return texts
