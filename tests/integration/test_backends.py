@@ -103,6 +103,20 @@ def test_an_article_over_the_input_budget_is_preselected_with_a_warning(
     assert result.status == "done" and result.summary
     [warning] = [w for w in result.warnings if w.startswith("long_article")]
     assert "most central of 400 sentences" in warning
+    assert result.topics  # a long English article is still tagged
+
+
+def test_a_non_english_article_gets_an_extracted_summary_and_says_so(
+    abstractive: Pipeline,
+) -> None:
+    text = (
+        "Der Stadtrat hat am Montag den neuen Haushalt beschlossen. Die Mittel fließen in "
+        "Schulen und Straßen. Die Opposition kritisierte die hohen Kosten des Projekts."
+    )
+    result = abstractive.process(Article(text=text), Options(summary_sentences=1))
+    assert result.language == "de" and not result.topics
+    assert result.summary and result.summary in text
+    assert any(w.startswith("extractive_summary") for w in result.warnings)
 
 
 def test_summary_words_cap_the_generated_tokens(
