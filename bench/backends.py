@@ -1,6 +1,6 @@
 """Speed of each backend per article, on this machine's CPU (and CUDA when present).
 
-    .venv/bin/python bench/backends.py [--articles 5] [--device cpu|cuda|auto]
+    .venv/bin/python -m bench.backends [--articles 5] [--device cpu|cuda|auto]
 
 The embedded default runs for real. The optional backends' weights are not shipped and cannot
 be downloaded here, so each is timed with **random weights of the real architecture**
@@ -59,12 +59,9 @@ def articles(n: int) -> list[str]:
 
 def tokenizer_for(texts: list[str], directory: Path) -> Any:
     """A WordPiece tokenizer trained on the articles (as the tests build theirs)."""
-    import tests.tiny_models as tiny
+    from tests.tiny_models import train_tokenizer
 
-    corpus = directory / "corpus.txt"
-    corpus.write_text("\n".join(texts), encoding="utf-8")
-    tiny.ARTICLE = corpus
-    return tiny.train_tokenizer(directory / "tokenizer")
+    return train_tokenizer(directory, texts)
 
 
 def loaded(model: Any, tokenizer: Any, device: str, name: str, window: int) -> Loaded:

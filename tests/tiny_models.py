@@ -34,8 +34,8 @@ DESK_LABELS = {0: "football", 1: "markets", 2: "storms"}
 DESK_MAP = {"football": "sport", "markets": "economy, business and finance", "storms": "weather"}
 
 
-def train_tokenizer(directory: Path) -> Any:
-    """A BERT-style WordPiece tokenizer trained on the test article, saved in `directory`."""
+def train_tokenizer(directory: Path, corpus: list[str] | None = None) -> Any:
+    """A BERT-style WordPiece tokenizer trained on `corpus` (default: the test article)."""
     from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
     from tokenizers.processors import TemplateProcessing
     from transformers import PreTrainedTokenizerFast
@@ -44,7 +44,7 @@ def train_tokenizer(directory: Path) -> Any:
     tokenizer.normalizer = normalizers.BertNormalizer(lowercase=True)
     tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
     tokenizer.decoder = decoders.WordPiece()
-    corpus = ARTICLE.read_text(encoding="utf-8").splitlines()
+    corpus = corpus or ARTICLE.read_text(encoding="utf-8").splitlines()
     tokenizer.train_from_iterator(
         corpus, trainers.WordPieceTrainer(vocab_size=600, special_tokens=SPECIAL)
     )

@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that print tables (speed is never asserted in tests)."""
