@@ -69,7 +69,7 @@ def loaded(model: Any, tokenizer: Any, device: str, name: str, window: int) -> L
     model = (model.half() if device == "cuda" else model).to(device).eval()
     spec = ModelSpec(key=name, name=name, path=Path("."), version="random weights")
     tokenizer.model_max_length = window
-    return Loaded(spec, tokenizer, model, device, window)
+    return Loaded(spec, tokenizer, model, device, window, window)
 
 
 def bart(layers: tuple[int, int], labels: int | None = None) -> Any:

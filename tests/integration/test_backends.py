@@ -96,6 +96,17 @@ def test_a_long_article_is_chunked_and_the_parts_summarised_again(abstractive: P
     assert model.count([abstract.text]) <= SUMMARY_CAP
 
 
+def test_the_summary_stays_within_its_cap_when_the_cap_exceeds_a_window(
+    abstractive: Pipeline, tiny_models: Path
+) -> None:
+    loaded = _summariser(abstractive).loaded
+    cap = 2 * loaded.max_input_tokens
+    long_cap = AbstractiveSummariser(loaded, _settings(tiny_models, summary_max_tokens=cap))
+    abstract = long_cap.summarise(_article(30).split("\n\n"))
+    assert abstract.chunks > 1
+    assert long_cap.count([abstract.text]) <= loaded.max_positions  # one bounded summary
+
+
 def test_an_article_over_the_input_budget_is_preselected_with_a_warning(
     abstractive: Pipeline,
 ) -> None:

@@ -4,8 +4,9 @@ Transformers dropped its ``summarization`` pipeline, so this calls the model cla
 ``generate`` directly. Generation is bounded so that no article can hold a worker: inputs are
 cut into chunks of at most the model's window (:mod:`worker.nlp.chunks`), at most
 ``max_chunks`` of them; outputs are capped in tokens, beams and time, and n-grams may not
-repeat. A long article is summarised chunk by chunk and the partial summaries are summarised
-again (map, then reduce) until one summary is left, in at most :data:`MAX_ROUNDS` rounds.
+repeat. A long article is summarised chunk by chunk, each partial summary short enough that
+together they fit one window, and the partial summaries are summarised again (map, then
+reduce) into one summary of at most the cap, in at most :data:`MAX_ROUNDS` rounds.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from worker.nlp.models import ModelSpec
 from worker.nlp.transformer import Loaded, load_transformer
 
 MAX_ROUNDS = 3
+MIN_PART_TOKENS = 8  # a partial summary shorter than this says too little to combine
 SPECIAL_TOKENS = 2  # room for the begin/end tokens the tokenizer adds
 
 
@@ -56,7 +58,7 @@ class AbstractiveSummariser:
         self.max_chunks = settings.max_chunks
         self.batch_size = settings.batch_size_for(loaded.device)
         self.bounds = Generation(
-            max_new_tokens=settings.summary_max_tokens,
+            max_new_tokens=min(settings.summary_max_tokens, loaded.max_positions - SPECIAL_TOKENS),
             min_new_tokens=min(settings.summary_min_tokens, settings.summary_max_tokens),
             num_beams=settings.summary_beams,
             no_repeat_ngram_size=settings.no_repeat_ngram_size,
@@ -82,14 +84,19 @@ class AbstractiveSummariser:
         """One summary of `sentences` (in article order), at most `max_new_tokens` long."""
         cap = min(max_new_tokens or self.bounds.max_new_tokens, self.bounds.max_new_tokens)
         chunks = pack(sentences, self.loaded.count_tokens, self.window)[: self.max_chunks]
-        first, rounds = len(chunks), 0
+        first, rounds = len(chunks), 1
         deadline = time.monotonic() + self.bounds.max_time_s
-        while True:
+        while len(chunks) > 1 and rounds < MAX_ROUNDS:
             rounds += 1
-            parts = self._generate(chunks, cap, deadline)
-            if len(parts) == 1 or rounds == MAX_ROUNDS:
-                return Abstract(" ".join(parts), first, rounds)
+            parts = self._generate(chunks, self._part_cap(cap, len(chunks)), deadline)
             chunks = pack(parts, self.loaded.count_tokens, self.window)
+        # One window is left (the tokenizer's truncation guards the last round's rare overflow).
+        [text] = self._generate([" ".join(chunks)], cap, deadline)
+        return Abstract(text, first, rounds)
+
+    def _part_cap(self, cap: int, parts: int) -> int:
+        """Tokens for each partial summary, so that all of them fit in one window together."""
+        return max(MIN_PART_TOKENS, min(cap, self.window // parts))
 
     @torch.inference_mode()
     def _generate(self, chunks: list[str], max_new_tokens: int, deadline: float) -> list[str]:

@@ -38,6 +38,7 @@ class Loaded:
     model: Any
     device: str
     max_input_tokens: int
+    max_positions: int  # the model's own limit, which also bounds generated sequences
 
     def count_tokens(self, texts: Any) -> list[int]:
         """Token counts of `texts` without special tokens."""
@@ -61,8 +62,10 @@ def load_transformer(spec: ModelSpec, auto_class: Any, settings: Settings) -> Lo
     if placed == "cuda":
         model = model.half()
     model = model.to(placed).eval()
-    limit = min(settings.max_input_tokens, _model_limit(tokenizer, model))
-    return Loaded(spec, tokenizer, model, placed, limit)
+    positions = _model_limit(tokenizer, model)
+    return Loaded(
+        spec, tokenizer, model, placed, min(settings.max_input_tokens, positions), positions
+    )
 
 
 def _model_limit(tokenizer: Any, model: Any) -> int:
