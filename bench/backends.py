@@ -160,6 +160,7 @@ def main() -> None:
     torch.manual_seed(0)
     texts = articles(args.articles)
     device = resolve_device(args.device)
+    words = [len(t.split()) for t in texts]
     with tempfile.TemporaryDirectory() as work:
         table = Table(
             "device",
@@ -167,7 +168,8 @@ def main() -> None:
             "per article",
             "median s",
             "max s",
-            title=f"{len(texts)} articles, torch threads {torch.get_num_threads()}",
+            title=f"{len(texts)} articles of {min(words)}-{max(words)} words, "
+            f"torch threads {torch.get_num_threads()}",
         )
         for name, what, run in backends(texts, device, settings, Path(work)):
             seconds = timed(run, texts)
