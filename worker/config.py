@@ -18,10 +18,14 @@ DAY_S = 24 * 3600
 
 Device = Literal["auto", "cpu", "cuda"]
 Pool = Literal["prefork", "solo", "threads"]
+Precision = Literal["auto", "fp32", "int8"]
 SummariserKind = Literal["extractive", "abstractive"]
 TopicBackend = Literal["embedding", "nli", "classifier"]
 # Sentences (and windows) go through the encoder in batches of this size when batch_size is unset.
 DEFAULT_BATCH_SIZE = {"cpu": 64, "cuda": 256}
+# ... and of at most this many tokens once padded: on a CPU small batches run faster (less
+# padding, activations that stay in cache); a GPU wants large ones (bench/throughput.py).
+DEFAULT_BATCH_TOKENS = {"cpu": 256, "cuda": 65536}
 
 
 class Settings(BaseSettings):
@@ -52,11 +56,14 @@ class Settings(BaseSettings):
     concurrency: int | None = Field(None, ge=1)
     torch_threads: int | None = Field(None, ge=1)
     batch_size: int | None = Field(None, ge=1)  # None: DEFAULT_BATCH_SIZE for the device
+    batch_tokens: int | None = Field(None, ge=1)  # None: DEFAULT_BATCH_TOKENS for the device
     gpu_queue: str = "gpu"  # what a worker on CUDA consumes unless given --queues
 
     # Models and input limits.
     models_dir: Path = DEFAULT_MODELS_DIR
     embedder: str = "minilm"
+    # auto: the embedder's int8 ONNX export on a CPU when the manifest names one, fp16 on CUDA.
+    precision: Precision = "auto"
     taxonomy: Path | None = None
     # A trained head under models_dir/heads/ (`newsworker train-topics`) replaces zero-shot.
     topic_head: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")

@@ -44,6 +44,7 @@ class Encoder(Protocol):
 
     spec: ModelSpec
     device: str
+    precision: str
 
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
@@ -112,6 +113,7 @@ class Pipeline:
             "embedder": encoder.spec.name,
             "embedder_source": encoder.spec.version,
             "device": encoder.device,
+            "precision": encoder.precision,
             "summariser": abstractive.name if abstractive else "extractive",
         }
         self.model_info = {**self.models, **taggers.default.info()}
@@ -257,12 +259,14 @@ def _token_cap(options: Options, article_tokens: int) -> int:
 
 def build_pipeline(settings: Settings) -> Pipeline:
     """Load the encoder and the configured backends (checksums verified); once per process."""
-    from worker.nlp.backends import build_summariser, build_taggers
+    from worker.nlp.backends import build_summariser, build_taggers, int8_spec
     from worker.nlp.encoder import SentenceEncoder
     from worker.nlp.models import resolve_embedder
 
     spec = resolve_embedder(settings.models_dir, settings.embedder)
-    encoder = SentenceEncoder(spec, settings.device, settings.batch_size)
+    encoder = SentenceEncoder(
+        spec, settings.device, settings.batch_size, settings.batch_tokens, int8_spec(settings, spec)
+    )
     taggers = build_taggers(settings, encoder.encode, spec)
     pipeline = Pipeline(settings, encoder, taggers, build_summariser(settings))
     pipeline.process(Article(text=WARM_UP_TEXT), Options())  # load lazy parts before real work

@@ -116,13 +116,15 @@ def _lines(path: Path, limit: int | None) -> Iterator[tuple[int, dict[str, Any]]
 
 def load_encoder(settings: Settings) -> SentenceEncoder:
     """The worker's encoder (checksums verified), with the settings' torch threads."""
+    from worker.nlp.backends import int8_spec
     from worker.nlp.encoder import SentenceEncoder, set_torch_threads
     from worker.nlp.models import resolve_embedder
 
     if settings.torch_threads:
         set_torch_threads(settings.torch_threads)
     spec = resolve_embedder(settings.models_dir, settings.embedder)
-    return SentenceEncoder(spec, settings.device, settings.batch_size)
+    int8 = int8_spec(settings, spec)  # heads learn from the vectors the worker will serve
+    return SentenceEncoder(spec, settings.device, settings.batch_size, settings.batch_tokens, int8)
 
 
 def embed(encoder: SentenceEncoder, data: Labelled) -> np.ndarray:

@@ -9,7 +9,11 @@ from typing import Any
 import numpy as np
 import pytest
 
+from worker.config import Settings
 from worker.errors import InputError, NoTextFound
+from worker.nlp.backends import int8_spec
+from worker.nlp.encoder import SentenceEncoder
+from worker.nlp.models import resolve_embedder
 from worker.pipeline import Pipeline
 from worker.schemas import Article, Options, Status
 
@@ -121,11 +125,31 @@ def test_unreadable_input_raises_input_errors(pipeline: Pipeline) -> None:
         pipeline.process(Article(text=huge), Options())
 
 
-def test_encoder_matches_sentence_transformers(pipeline: Pipeline) -> None:
+@pytest.mark.parametrize(("precision", "least"), [("fp32", 0.9999), ("int8", 0.999)])
+def test_encoder_matches_sentence_transformers(precision: str, least: float) -> None:
     from sentence_transformers import SentenceTransformer
 
+    settings = Settings(precision=precision)
+    spec = resolve_embedder(settings.models_dir, settings.embedder)
+    encoder = SentenceEncoder(spec, "cpu", int8=int8_spec(settings, spec))
+    assert encoder.precision == precision
     texts = ["Stocks fell sharply after the central bank raised rates.", "The cat sat on the mat."]
-    reference = SentenceTransformer(str(pipeline.encoder.spec.path), device="cpu")
+    reference = SentenceTransformer(str(spec.path), device="cpu")
     expected = reference.encode(texts, normalize_embeddings=True)
-    got = pipeline.encoder.encode(texts)
-    assert np.all(np.sum(got * expected, axis=1) > 0.9999)
+    assert np.all(np.sum(encoder.encode(texts) * expected, axis=1) > least)
+
+
+def test_the_default_on_a_cpu_is_the_int8_export(pipeline: Pipeline) -> None:
+    result = pipeline.process(Article(text="The council approved the budget."), Options())
+    assert pipeline.encoder.precision == "int8" and result.model["precision"] == "int8"
+
+
+def test_batches_keep_padding_within_the_token_budget(pipeline: Pipeline) -> None:
+    encoder = pipeline.encoder
+    assert isinstance(encoder, SentenceEncoder)
+    windows = [[7] * n for n in (3, 90, 5, 40, 41, 200, 1, 39)]
+    batches = list(encoder._batches(windows))
+    assert sorted(i for b in batches for i in b) == list(range(len(windows)))
+    for batch in batches:
+        width = max(len(windows[i]) for i in batch) + 2
+        assert len(batch) == 1 or len(batch) * width <= encoder.batch_tokens

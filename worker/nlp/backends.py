@@ -22,10 +22,11 @@ from functools import partial
 from pathlib import Path
 
 from worker.config import Settings
+from worker.errors import ConfigError
 from worker.nlp.abstractive import AbstractiveSummariser
 from worker.nlp.classifier import ClassifierTagger
 from worker.nlp.heads import load_head
-from worker.nlp.models import ModelSpec, resolve_model
+from worker.nlp.models import ModelSpec, resolve_embedder, resolve_model
 from worker.nlp.nli import NLITagger
 from worker.nlp.taggers import Taggers
 from worker.nlp.topics import Encode, Tagger, ZeroShotTagger
@@ -36,6 +37,16 @@ SECTION = {"nli": "nli", "classifier": "classifiers", "abstractive": "summariser
 def model_spec(settings: Settings, section: str, ref: str) -> ModelSpec:
     """Resolve a model setting against the manifest (or a directory, or a hub id)."""
     return resolve_model(settings.models_dir, section, ref, allow_download=settings.allow_download)
+
+
+def int8_spec(settings: Settings, embedder: ModelSpec) -> ModelSpec | None:
+    """The embedder's int8 export when precision asks for it (int8, or auto on a CPU)."""
+    key = embedder.options.get("int8")
+    if settings.precision == "fp32" or not key:
+        if settings.precision == "int8":
+            raise ConfigError(f"the embedder {embedder.key} has no int8 export in the manifest")
+        return None
+    return resolve_embedder(settings.models_dir, str(key))
 
 
 def build_summariser(settings: Settings) -> AbstractiveSummariser | None:

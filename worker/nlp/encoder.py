@@ -7,15 +7,16 @@ windows whose embeddings are averaged. Batches are sorted by length to keep padd
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import torch
-from transformers import AutoModel, AutoTokenizer
+from transformers import AutoConfig, AutoTokenizer
 from transformers.utils import logging as hf_logging
 
-from worker.config import DEFAULT_BATCH_SIZE
+from worker.config import DEFAULT_BATCH_SIZE, DEFAULT_BATCH_TOKENS
 from worker.nlp.models import ModelSpec, verify_files
+from worker.nlp.runners import OnnxRunner, Runner, TorchRunner
 from worker.nlp.vectors import unit
 
 log = logging.getLogger(__name__)
@@ -36,21 +37,30 @@ class SentenceEncoder:
     """Embeds texts into L2-normalised vectors (one row per text)."""
 
     def __init__(
-        self, spec: ModelSpec, device: str = "auto", batch_size: int | None = None
+        self,
+        spec: ModelSpec,
+        device: str = "auto",
+        batch_size: int | None = None,
+        batch_tokens: int | None = None,
+        int8: ModelSpec | None = None,
     ) -> None:
+        """Load `spec` (checksums verified); on a CPU, run the `int8` export instead if given."""
         verify_files(spec)
         hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]  # quiet logs
         hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
         self.spec = spec
         self.device = resolve_device(device)
         self.batch_size = batch_size or DEFAULT_BATCH_SIZE.get(self.device, 64)
+        self.batch_tokens = batch_tokens or DEFAULT_BATCH_TOKENS.get(self.device, 256)
         self.window = spec.max_tokens - SPECIAL_TOKENS
         self.tokenizer = AutoTokenizer.from_pretrained(str(spec.path), local_files_only=True)
-        model = AutoModel.from_pretrained(str(spec.path), local_files_only=True)
-        if self.device == "cuda":
-            model = model.half()
-        self.model = model.to(self.device).eval()
-        self.dimension = int(self.model.config.hidden_size)
+        self.dimension = int(AutoConfig.from_pretrained(str(spec.path)).hidden_size)
+        self.runner: Runner
+        if int8 is not None and self.device == "cpu":
+            self.runner = OnnxRunner(int8, torch.get_num_threads())
+        else:
+            self.runner = TorchRunner(spec.path, self.device)
+        self.precision = self.runner.precision
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Word-piece counts without special tokens."""
@@ -78,24 +88,33 @@ class SentenceEncoder:
                 owners.append(owner)
         return windows, owners
 
-    @torch.inference_mode()
     def _encode_windows(self, windows: list[list[int]]) -> np.ndarray:
-        order = sorted(range(len(windows)), key=lambda i: len(windows[i]))
         out = np.zeros((len(windows), self.dimension), dtype=np.float32)
-        for start in range(0, len(order), self.batch_size):
-            batch = order[start : start + self.batch_size]
+        for batch in self._batches(windows):
             out[batch] = self._forward([windows[i] for i in batch])
         return out
+
+    def _batches(self, windows: list[list[int]]) -> Iterator[list[int]]:
+        """Window indexes in batches of similar length: at most `batch_size` windows, and at
+        most `batch_tokens` tokens once padded (the batch's longest window sets the width)."""
+        batch: list[int] = []
+        for i in sorted(range(len(windows)), key=lambda i: len(windows[i])):
+            width = len(windows[i]) + SPECIAL_TOKENS
+            if batch and (
+                len(batch) == self.batch_size or (len(batch) + 1) * width > self.batch_tokens
+            ):
+                yield batch
+                batch = []
+            batch.append(i)
+        if batch:
+            yield batch
 
     def _forward(self, windows: list[list[int]]) -> np.ndarray:
         cls_id, sep_id = self.tokenizer.cls_token_id, self.tokenizer.sep_token_id
         features = [{"input_ids": [cls_id, *w, sep_id]} for w in windows]
-        batch = self.tokenizer.pad(features, return_tensors="pt").to(self.device)
-        hidden = self.model(**batch).last_hidden_state
-        mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-        pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-        vectors: np.ndarray = pooled.float().cpu().numpy()
-        return unit(vectors)
+        batch = self.tokenizer.pad(features, return_tensors="np")
+        ids = np.asarray(batch["input_ids"], dtype=np.int64)
+        return self.runner.pooled(ids, np.asarray(batch["attention_mask"], dtype=np.int64))
 
 
 def set_torch_threads(threads: int) -> None:

