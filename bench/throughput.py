@@ -341,6 +341,8 @@ def scale_out(url: str, texts: list[str], tokens: int, work: Path) -> tuple[list
         try:
             for w in workers:
                 w.start()
+            burst("warm-up", url, texts[: 4 * count], 0, *workers)  # first calls are slower
+            fresh(url)
             runs.append(burst(f"{count} worker(s) × 1 thread", url, texts, tokens, *workers))
         finally:
             for w in workers:

@@ -160,7 +160,7 @@ def worker(
         str | None, typer.Option(help="prefork, solo or threads (default: from the device).")
     ] = None,
     concurrency: Annotated[
-        int | None, typer.Option(help="Worker processes (default: CPUs / 2).")
+        int | None, typer.Option(help="Worker processes (default: one per CPU).")
     ] = None,
     threads: Annotated[
         int | None, typer.Option(help="torch threads per process (default: CPUs / concurrency).")

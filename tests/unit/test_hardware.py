@@ -85,9 +85,9 @@ def test_multi_cpu_quota(monkeypatch: pytest.MonkeyPatch, cpu_max: Path) -> None
 
 @pytest.mark.parametrize(
     ("cpus", "concurrency", "threads"),
-    [(1, 1, 1), (2, 1, 2), (3, 1, 3), (4, 2, 2), (8, 4, 2), (16, 8, 2)],
+    [(1, 1, 1), (2, 2, 1), (3, 3, 1), (4, 4, 1), (8, 8, 1), (16, 16, 1)],
 )
-def test_cpu_plan_uses_prefork_with_half_the_cpus(
+def test_cpu_plan_uses_prefork_with_a_process_per_cpu(
     monkeypatch: pytest.MonkeyPatch, cpus: int, concurrency: int, threads: int
 ) -> None:
     _machine(monkeypatch, cpus)
@@ -121,7 +121,7 @@ def test_more_processes_than_cpus_get_one_thread_each(monkeypatch: pytest.Monkey
 def test_auto_without_a_gpu_plans_for_cpus(monkeypatch: pytest.MonkeyPatch) -> None:
     _machine(monkeypatch, 8, cuda=False)
     plan = plan_worker(Settings(device="auto"))
-    assert plan == WorkerPlan(pool="prefork", concurrency=4, torch_threads=2, device="cpu")
+    assert plan == WorkerPlan(pool="prefork", concurrency=8, torch_threads=1, device="cpu")
 
 
 def test_forced_cpu_ignores_a_present_gpu(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -173,7 +173,7 @@ def test_plan_uses_the_cgroup_quota(monkeypatch: pytest.MonkeyPatch, cpu_max: Pa
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(32)))
     cpu_max.write_text("200000 100000\n")
     plan = plan_worker(Settings(device="auto"))
-    assert (plan.concurrency, plan.torch_threads) == (1, 2)
+    assert (plan.concurrency, plan.torch_threads) == (2, 1)
 
 
 def test_a_cuda_worker_consumes_the_gpu_queue_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
