@@ -264,9 +264,13 @@ def build_pipeline(settings: Settings) -> Pipeline:
     from worker.nlp.models import resolve_embedder
 
     spec = resolve_embedder(settings.models_dir, settings.embedder)
-    encoder = SentenceEncoder(
+    encoder: Encoder = SentenceEncoder(
         spec, settings.device, settings.batch_size, settings.batch_tokens, int8_spec(settings, spec)
     )
+    if settings.pool == "threads" and (settings.concurrency or 1) > 1:
+        from worker.nlp.batching import BatchingEncoder
+
+        encoder = BatchingEncoder(encoder)  # articles running at once share forward passes
     taggers = build_taggers(settings, encoder.encode, spec)
     pipeline = Pipeline(settings, encoder, taggers, build_summariser(settings))
     pipeline.process(Article(text=WARM_UP_TEXT), Options())  # load lazy parts before real work

@@ -72,9 +72,10 @@ def build_resources(settings: Settings) -> Resources:
         settings.events_maxlen,
     )
     log.info(
-        "model loaded pid=%s embedder=%s device=%s threads=%s load_s=%.2f",
+        "model loaded pid=%s embedder=%s encoder=%s device=%s threads=%s load_s=%.2f",
         os.getpid(),
         pipeline.encoder.spec.name,
+        type(pipeline.encoder).__name__,
         pipeline.encoder.device,
         settings.torch_threads,
         time.perf_counter() - start,

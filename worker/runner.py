@@ -45,7 +45,12 @@ def run_worker(
     plan = plan_worker(settings)
     queues = queues or default_queues(settings, plan)
     settings = settings.model_copy(
-        update={"torch_threads": plan.torch_threads, "device": plan.device}
+        update={
+            "torch_threads": plan.torch_threads,
+            "device": plan.device,
+            "pool": plan.pool,
+            "concurrency": plan.concurrency,
+        }
     )
     os.environ.setdefault("OMP_NUM_THREADS", str(plan.torch_threads))
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

@@ -194,3 +194,19 @@ def test_sigterm_lets_the_current_article_finish(
 def _status(producer: Producer, article_id: str) -> Status | None:
     result = producer.result(article_id)
     return result.status if result else None
+
+
+def test_a_threads_pool_worker_batches_across_articles_and_finishes_each(
+    redis_url: str, tmp_path: Path, settings: Settings
+) -> None:
+    args = ("--queues", "batching", "--pool", "threads", "--concurrency", "4")
+    with WorkerProcess(redis_url, tmp_path / "threads.log", *args):
+        producer = Producer(settings)
+        try:
+            texts = [f"{_long_article(12)} Batch item {_uid('b')}." for _ in range(12)]
+            ids = [producer.enqueue({"text": t}, queue="batching") for t in texts]
+            results = list(producer.store.wait(ids, DONE_TIMEOUT_S))
+        finally:
+            producer.close()
+    assert sorted(r.id for r in results) == sorted(ids)
+    assert all(r.status == Status.DONE and r.summary and r.attempts == 1 for r in results)
