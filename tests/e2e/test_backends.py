@@ -91,7 +91,7 @@ def gpu_queue_worker(redis_url: str, tiny_models: Path, tmp_path: Path) -> Itera
         "NEWSWORKER_TOPIC_MODEL": "tiny-nli",
         "NEWSWORKER_SUMMARY_MAX_TOKENS": "16",
     }
-    args = ("--queues", "gpu", "--pool", "solo")
+    args = ("--queues", "gpu", "--pool", "threads", "--concurrency", "3")  # as on a GPU
     with WorkerProcess(redis_url, tmp_path / "gpu-worker.log", *args, **env) as process:
         yield process
 
@@ -100,13 +100,18 @@ def test_a_producer_routes_to_the_gpu_queue_and_its_worker_runs_the_backends(
     gpu_queue_worker: WorkerProcess, settings: Settings
 ) -> None:
     producer = Producer(settings)
+    texts = [
+        f"Dockworkers extend strike {uuid.uuid4().hex}.\n\nShips wait off the coast for day {i}."
+        for i in range(6)
+    ]
     try:
-        text = f"Dockworkers extend strike {uuid.uuid4().hex}.\n\nShips wait off the coast."
-        article_id = producer.enqueue({"text": text}, {"min_topic_score": 0.0}, queue="gpu")
-        [result] = list(producer.store.wait([article_id], 90))
+        ids = [producer.enqueue({"text": t}, {"min_topic_score": 0.0}, queue="gpu") for t in texts]
+        results = list(producer.store.wait(ids, 90))
     finally:
         producer.close()
-    assert result.status == Status.DONE, result.error
-    assert result.model["summariser"] == "tiny/tiny-bart"
-    assert result.model["topic_model"] == "tiny/tiny-nli" and result.topics
-    assert result.summary and result.summary not in text
+    assert len(results) == len(texts)  # three at a time, each backend used from three threads
+    for result in results:
+        assert result.status == Status.DONE, result.error
+        assert result.model["summariser"] == "tiny/tiny-bart"
+        assert result.model["topic_model"] == "tiny/tiny-nli" and result.topics
+        assert result.summary and all(result.summary not in t for t in texts)

@@ -194,9 +194,10 @@ def test_gpu_worker_reserves_one_nvidia_gpu() -> None:
     assert _service("worker-gpu")["environment"]["NEWSWORKER_DEVICE"] == "cuda"
 
 
-def test_gpu_worker_uses_the_solo_pool_on_the_gpu_queue() -> None:
+def test_gpu_worker_runs_one_process_with_a_threads_pool_on_the_gpu_queue() -> None:
     command = _service("worker-gpu")["command"]
-    assert command[command.index("--pool") + 1] == "solo"
+    assert command[command.index("--pool") + 1] == "threads"
+    assert int(command[command.index("--concurrency") + 1]) > 1  # articles share batches
     assert command[command.index("--queues") + 1] == "gpu"
 
 

@@ -133,16 +133,18 @@ def test_forced_cpu_ignores_a_present_gpu(monkeypatch: pytest.MonkeyPatch) -> No
 # plan_worker on a GPU
 
 
-def test_auto_with_a_gpu_uses_one_solo_process(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_auto_with_a_gpu_uses_one_process_with_articles_in_flight(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     _machine(monkeypatch, 8, cuda=True)
     plan = plan_worker(Settings(device="auto"))
-    assert plan == WorkerPlan(pool="solo", concurrency=1, torch_threads=8, device="cuda")
+    assert plan == WorkerPlan(pool="threads", concurrency=4, torch_threads=2, device="cuda")
 
 
-def test_cuda_plan_is_solo_with_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cuda_plan_is_one_threads_pool_process(monkeypatch: pytest.MonkeyPatch) -> None:
     _machine(monkeypatch, 4, cuda=False)
     plan = plan_worker(Settings(device="cuda"))
-    assert plan == WorkerPlan(pool="solo", concurrency=1, torch_threads=4, device="cuda")
+    assert plan == WorkerPlan(pool="threads", concurrency=4, torch_threads=1, device="cuda")
 
 
 # explicit settings

@@ -82,17 +82,18 @@ class AbstractiveSummariser:
 
     def summarise(self, sentences: list[str], max_new_tokens: int | None = None) -> Abstract:
         """One summary of `sentences` (in article order), at most `max_new_tokens` long."""
-        cap = min(max_new_tokens or self.bounds.max_new_tokens, self.bounds.max_new_tokens)
-        chunks = pack(sentences, self.loaded.count_tokens, self.window)[: self.max_chunks]
-        first, rounds = len(chunks), 1
-        deadline = time.monotonic() + self.bounds.max_time_s
-        while len(chunks) > 1 and rounds < MAX_ROUNDS:
-            rounds += 1
-            parts = self._generate(chunks, self._part_cap(cap, len(chunks)), deadline)
-            chunks = pack(parts, self.loaded.count_tokens, self.window)
-        # One window is left (the tokenizer's truncation guards the last round's rare overflow).
-        [text] = self._generate([" ".join(chunks)], cap, deadline)
-        return Abstract(text, first, rounds)
+        with self.loaded.lock:  # see Loaded.lock
+            cap = min(max_new_tokens or self.bounds.max_new_tokens, self.bounds.max_new_tokens)
+            chunks = pack(sentences, self.loaded.count_tokens, self.window)[: self.max_chunks]
+            first, rounds = len(chunks), 1
+            deadline = time.monotonic() + self.bounds.max_time_s
+            while len(chunks) > 1 and rounds < MAX_ROUNDS:
+                rounds += 1
+                parts = self._generate(chunks, self._part_cap(cap, len(chunks)), deadline)
+                chunks = pack(parts, self.loaded.count_tokens, self.window)
+            # One window is left (the tokenizer's truncation guards the last round's rare overflow).
+            [text] = self._generate([" ".join(chunks)], cap, deadline)
+            return Abstract(text, first, rounds)
 
     def _part_cap(self, cap: int, parts: int) -> int:
         """Tokens for each partial summary, so that all of them fit in one window together."""

@@ -8,8 +8,9 @@ each runs in half precision on a GPU.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -39,10 +40,14 @@ class Loaded:
     device: str
     max_input_tokens: int
     max_positions: int  # the model's own limit, which also bounds generated sequences
+    # One thread at a time per model: a fast tokenizer used from two threads at once fails
+    # ("Already borrowed"), and one model's passes gain nothing from running side by side.
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     def count_tokens(self, texts: Any) -> list[int]:
         """Token counts of `texts` without special tokens."""
-        ids = self.tokenizer(list(texts), add_special_tokens=False)["input_ids"]
+        with self.lock:
+            ids = self.tokenizer(list(texts), add_special_tokens=False)["input_ids"]
         return [len(x) for x in ids]
 
 
@@ -102,5 +107,6 @@ class WindowedTagger:
         """The best-scoring topics, best first."""
         if not article.texts:
             return []
-        scores = self.scores(article.texts)
+        with self.loaded.lock:
+            scores = self.scores(article.texts)
         return select_topics(scores, self.labels, self.qcodes, max_topics, min_score)
