@@ -248,14 +248,20 @@ def end_to_end(url: str, texts: list[str], tokens: int, work: Path) -> list[Run]
     return runs
 
 
-def threads_pool(url: str, texts: list[str], tokens: int, work: Path) -> Run:
-    """One process, threads pool of 4: articles in flight share forward passes (as on a GPU)."""
+def threads_pool(url: str, texts: list[str], tokens: int, work: Path) -> list[Run]:
+    """One process, threads pool of 4: articles in flight share forward passes (as on a GPU);
+    a burst, then one article at a time (does batching add latency when the queue is short?)."""
     fresh(url)
     args = ("--pool", "threads", "--concurrency", "4", "--threads", str(available_cpus()))
     with WorkerProcess(url, work / "threads.log", *args) as worker:
         burst("warm-up", url, texts[:4], 0, worker)
         fresh(url)
-        return burst("end to end, threads pool × 4, batching", url, texts, tokens, worker)
+        runs = [burst("end to end, threads pool × 4, batching", url, texts, tokens, worker)]
+        fresh(url)
+        subset = texts[: min(20, len(texts))]
+        idle = idle_latency(url, subset, count_tokens(subset), worker)
+        idle.name = "idle threads-pool worker, one at a time"
+        return [*runs, idle]
 
 
 def naive(url: str, texts: list[str], tokens: int, work: Path) -> Run:
@@ -430,7 +436,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, RedisServer() as server:
         e2e, idle = end_to_end(server.url, texts, tokens, Path(tmp))
         by |= {"e2e": e2e, "idle": idle, "naive": naive(server.url, texts, tokens, Path(tmp))}
-        by["batching"] = threads_pool(server.url, texts, tokens, Path(tmp))
+        by["batching"], by["batching idle"] = threads_pool(server.url, texts, tokens, Path(tmp))
         scaled, dupes = scale_out(server.url, texts, tokens, Path(tmp))
     table(
         "Throughput and latency (latency in a burst includes waiting in the queue)",
