@@ -122,7 +122,13 @@ def _snapshot(spec: ModelSpec, patterns: list[str]) -> None:
 def _check_hub_sha256(spec: ModelSpec) -> None:
     from huggingface_hub import HfApi
 
-    info = HfApi().model_info(str(spec.hub), revision=spec.revision, files_metadata=True)
+    try:
+        info = HfApi().model_info(str(spec.hub), revision=spec.revision, files_metadata=True)
+    except Exception as exc:  # the files came, but their checksums could not be read
+        raise ModelNotFound(
+            f"downloaded {spec.hub} but could not read the hub's sha256 for it ({exc}); "
+            "run the fetch again"
+        ) from exc
     for sibling in info.siblings or []:
         path = spec.path / sibling.rfilename
         if sibling.lfs is not None and path.is_file():
