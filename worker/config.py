@@ -89,6 +89,8 @@ class Settings(BaseSettings):
     generation_timeout_s: float = Field(60.0, gt=0)
 
     log_level: str = "INFO"
+    # Prometheus metrics of a worker at :PORT/metrics (worker/metrics.py); None turns them off.
+    metrics_port: int | None = Field(9808, ge=1, le=65535)
 
     @model_validator(mode="after")
     def _limits_are_ordered(self) -> Self:

@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from worker import metrics
 from worker.errors import InputError, NewsworkerError, TooManyDeliveries
 from worker.resources import Resources
 from worker.schemas import (
@@ -54,6 +55,7 @@ def run_job(
     existing = store.get(result_id)
     if existing and existing.status == Status.DONE and existing.content_hash == digest:
         log.info("article id=%s outcome=duplicate duration_ms=0", result_id)
+        metrics.metrics().articles.labels("duplicate").inc()
         return existing
     if deliveries > resources.settings.max_deliveries:
         error: NewsworkerError = TooManyDeliveries(
@@ -129,6 +131,7 @@ def _fail(resources: Resources, base: Result, exc: BaseException, start: float) 
 
 def _log_outcome(result: Result, start: float) -> None:
     duration_ms = (time.perf_counter() - start) * 1000
+    metrics.observe(result, duration_ms / 1000)
     reason = f" reason={result.error.type}" if result.error else ""
     log.info(
         "article id=%s outcome=%s duration_ms=%.1f%s",

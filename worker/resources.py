@@ -12,6 +12,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from worker import metrics
 from worker.config import Settings, get_settings
 from worker.pipeline import Pipeline
 from worker.store import ResultStore, connect
@@ -71,6 +72,7 @@ def build_resources(settings: Settings) -> Resources:
         settings.result_ttl_s,
         settings.events_maxlen,
     )
+    metrics.observe_model_load(time.perf_counter() - start)
     log.info(
         "model loaded pid=%s embedder=%s encoder=%s device=%s threads=%s load_s=%.2f",
         os.getpid(),

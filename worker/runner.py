@@ -9,7 +9,7 @@ from typing import Any
 
 from celery import signals
 
-from worker import resources
+from worker import metrics, resources
 from worker.app import create_app
 from worker.config import Settings
 from worker.hardware import WorkerPlan, plan_worker
@@ -44,6 +44,8 @@ def run_worker(
     configure_logging(settings.log_level)
     plan = plan_worker(settings)
     queues = queues or default_queues(settings, plan)
+    if settings.metrics_port:
+        _serve_metrics(settings, queues)
     settings = settings.model_copy(
         update={
             "torch_threads": plan.torch_threads,
@@ -73,6 +75,15 @@ def run_worker(
             "--without-mingle",
         ]
     )
+
+
+def _serve_metrics(settings: Settings, queues: list[str]) -> None:
+    """Metrics of this worker and its children, before any child is forked."""
+    metrics.use_multiprocess_dir()
+    store = ResultStore(
+        connect(settings.redis_url, settings.redis_timeout_s), settings.result_ttl_s
+    )
+    metrics.serve(int(settings.metrics_port or 0), metrics.QueueDepths(store.queue_depth, queues))
 
 
 def _install_heartbeat(settings: Settings, plan: WorkerPlan, queues: list[str], node: str) -> None:
