@@ -9,8 +9,10 @@ and reads the queue depth from Redis at each scrape. docs/operations.md lists wh
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
@@ -96,7 +98,9 @@ def serve(port: int, queue_depths: QueueDepths) -> None:
 def use_multiprocess_dir() -> str:
     """Point prometheus_client at a fresh directory for this worker's processes."""
     if not os.environ.get(MULTIPROC_ENV):
-        os.environ[MULTIPROC_ENV] = tempfile.mkdtemp(prefix="newsworker-metrics-")
+        path = tempfile.mkdtemp(prefix="newsworker-metrics-")
+        atexit.register(shutil.rmtree, path, ignore_errors=True)  # ours, so ours to remove
+        os.environ[MULTIPROC_ENV] = path
     return os.environ[MULTIPROC_ENV]
 
 
