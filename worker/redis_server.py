@@ -70,9 +70,9 @@ class RedisServer:
         """The redis:// URL of this server (database 0)."""
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self) -> RedisServer:
-        """Start on a free port and wait until it answers."""
-        self.port = free_port()
+    def start(self, port: int | None = None) -> RedisServer:
+        """Start (on `port`, else a free one) and wait until it answers."""
+        self.port = port or free_port()
         args = [
             self.binary or "redis-server",
             "--port",
@@ -103,8 +103,18 @@ class RedisServer:
         self.stop()
         raise StoreUnavailable(f"redis-server did not start; see {self.dir / 'redis.log'}")
 
+    def restart(self) -> RedisServer:
+        """Stop the server (SIGTERM: it flushes its append-only file) and start it again on the
+        same port and data directory, as a Redis container restart does."""
+        self._terminate()
+        return self.start(self.port)
+
     def stop(self) -> None:
         """Stop the server and remove its data directory."""
+        self._terminate()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def _terminate(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -112,7 +122,6 @@ class RedisServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self) -> RedisServer:
         return self.start()

@@ -1,0 +1,109 @@
+"""Faults a worker meets in production, caused for real: its processes killed mid-run, and
+Redis restarted under it. Nothing may be lost, and no article may end with two results."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from tests.support import WorkerProcess, stream_events, wait_for
+from worker.client import Producer
+from worker.config import Settings
+from worker.redis_server import RedisServer
+from worker.schemas import Result, Status
+
+# Short limits, so that a message whose worker died is handed out again within seconds.
+FAST_REDELIVERY = {
+    "NEWSWORKER_TASK_SOFT_TIME_LIMIT_S": "8",
+    "NEWSWORKER_TASK_TIME_LIMIT_S": "10",
+    "NEWSWORKER_VISIBILITY_TIMEOUT_S": "12",
+    "NEWSWORKER_GENERATION_TIMEOUT_S": "5",
+}
+WAIT_S = 240.0
+
+
+def _articles(n: int) -> list[str]:
+    run = uuid.uuid4().hex[:8]
+    return [
+        "\n\n".join(
+            f"Report {i}.{j} ({run}): the harbour authority counted {j * 7} ships near berth {j}."
+            for j in range(30)
+        )
+        for i in range(n)
+    ]
+
+
+def _settings(url: str) -> Settings:
+    return Settings(
+        redis_url=url,
+        visibility_timeout_s=12,
+        task_time_limit_s=10,
+        task_soft_time_limit_s=8,
+        generation_timeout_s=5,
+    )
+
+
+def _finished(url: str) -> Counter[str]:
+    client = redis.Redis.from_url(url, decode_responses=True)
+    try:
+        return Counter(event["id"] for event in stream_events(client))
+    finally:
+        client.close()
+
+
+def _all_done(producer: Producer, ids: list[str]) -> list[Result]:
+    results = list(producer.store.wait(ids, WAIT_S))
+    assert len(results) == len(ids), f"{len(ids) - len(results)} articles never finished"
+    assert all(r.status == Status.DONE for r in results), [r.error for r in results if r.error]
+    return results
+
+
+@pytest.fixture
+def own_redis() -> Iterator[RedisServer]:
+    """A Redis of this test's own, with the append-only file on, as in the compose stack."""
+    with RedisServer(appendonly=True) as server:
+        yield server
+
+
+def test_sigkill_mid_run_then_restart_loses_nothing(own_redis: RedisServer, tmp_path: Path) -> None:
+    url = own_redis.url
+    producer = Producer(_settings(url))
+    try:
+        ids = [producer.enqueue({"text": t}) for t in _articles(100)]
+        first = WorkerProcess(url, tmp_path / "first.log", **FAST_REDELIVERY).start()
+        wait_for(lambda: len(_finished(url)) >= 20 or None, WAIT_S, "20 articles")
+        first.kill_tree()  # SIGKILL: parent and children, mid-article
+        done_before = len(_finished(url))
+        with WorkerProcess(url, tmp_path / "second.log", **FAST_REDELIVERY):
+            results = _all_done(producer, ids)
+    finally:
+        producer.close()
+    finished = _finished(url)
+    twice = [i for i, n in finished.items() if n > 1]
+    assert done_before < 100, "the kill came after the work was over"
+    assert set(finished) == set(ids)
+    assert len(twice) <= 2  # at most the articles in flight at the kill (2 processes)
+    assert all(r.attempts <= 2 for r in results)
+
+
+def test_redis_restart_mid_run_loses_nothing_and_the_worker_reconnects(
+    own_redis: RedisServer, tmp_path: Path
+) -> None:
+    url = own_redis.url
+    producer = Producer(_settings(url))
+    try:
+        ids = [producer.enqueue({"text": t}) for t in _articles(60)]
+        with WorkerProcess(url, tmp_path / "worker.log", **FAST_REDELIVERY) as worker:
+            wait_for(lambda: len(_finished(url)) >= 10 or None, WAIT_S, "10 articles")
+            own_redis.restart()
+            producer.close()
+            producer = Producer(_settings(url))
+            _all_done(producer, ids)
+            assert worker.process is not None and worker.process.poll() is None
+    finally:
+        producer.close()
