@@ -58,8 +58,8 @@ class WorkerProcess:
         self.env = cli_env(redis_url, **env)
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> WorkerProcess:
-        """Start and wait until the worker's heartbeat shows it consuming."""
+    def start(self, wait: bool = True) -> WorkerProcess:
+        """Start and (unless `wait` is false) wait until its heartbeat shows it consuming."""
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "worker.cli", "worker", *self.args],
@@ -69,8 +69,13 @@ class WorkerProcess:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        wait_for(self._ready, START_TIMEOUT_S, f"the worker to start (log: {self.log_path})")
+        if wait:
+            self.wait_ready()
         return self
+
+    def wait_ready(self) -> None:
+        """Wait until the worker's heartbeat shows it consuming."""
+        wait_for(self._ready, START_TIMEOUT_S, f"the worker to start (log: {self.log_path})")
 
     def _ready(self) -> bool:
         assert self.process is not None

@@ -1,8 +1,10 @@
-"""Faults a worker meets in production, caused for real: its processes killed mid-run, and
-Redis restarted under it. Nothing may be lost, and no article may end with two results."""
+"""Faults a worker meets in production, caused for real: its processes killed or stopped
+mid-run, Redis restarted under it or down when it starts. Nothing may be lost, and no article
+may end with two results."""
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -14,7 +16,7 @@ import redis
 from tests.support import WorkerProcess, stream_events, wait_for
 from worker.client import Producer
 from worker.config import Settings
-from worker.redis_server import RedisServer
+from worker.redis_server import RedisServer, free_port
 from worker.schemas import Result, Status
 
 # Short limits, so that a message whose worker died is handed out again within seconds.
@@ -107,3 +109,44 @@ def test_redis_restart_mid_run_loses_nothing_and_the_worker_reconnects(
             assert worker.process is not None and worker.process.poll() is None
     finally:
         producer.close()
+
+
+def test_a_worker_started_while_redis_is_down_waits_and_recovers(tmp_path: Path) -> None:
+    server = RedisServer(appendonly=True)
+    port = free_port()
+    url = f"redis://127.0.0.1:{port}/0"
+    worker = WorkerProcess(url, tmp_path / "worker.log", **FAST_REDELIVERY).start(wait=False)
+    try:
+        time.sleep(5)  # the worker is up, retrying its broker connection
+        assert worker.process is not None and worker.process.poll() is None
+        server.start(port)
+        worker.wait_ready()
+        producer = Producer(_settings(url))
+        try:
+            _all_done(producer, [producer.enqueue({"text": t}) for t in _articles(3)])
+        finally:
+            producer.close()
+        assert "Cannot connect to redis" in worker.log()
+    finally:
+        worker.kill_tree()
+        server.stop()
+
+
+def test_sigterm_with_articles_queued_finishes_or_returns_each(
+    own_redis: RedisServer, tmp_path: Path
+) -> None:
+    url = own_redis.url
+    producer = Producer(_settings(url))
+    try:
+        ids = [producer.enqueue({"text": t}) for t in _articles(40)]
+        first = WorkerProcess(url, tmp_path / "first.log", **FAST_REDELIVERY).start()
+        wait_for(lambda: len(_finished(url)) >= 5 or None, WAIT_S, "5 articles")
+        assert first.terminate() == 0  # warm shutdown: the current articles finish
+        left = len(ids) - len(_finished(url))
+        assert left > 0, "the stop came after the work was over"
+        assert producer.store.queue_depth(_settings(url).queue) >= left - 2  # handed back
+        with WorkerProcess(url, tmp_path / "second.log", **FAST_REDELIVERY):
+            _all_done(producer, ids)
+    finally:
+        producer.close()
+    assert max(_finished(url).values()) == 1  # nothing processed twice
