@@ -5,32 +5,17 @@ the worker's log at the default level."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.support import WorkerProcess, cli_env
+from tests.support import WorkerProcess, newsworker
 from worker.redis_server import RedisServer
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = f"s3cret-{uuid.uuid4().hex[:10]}"
-
-
-def _cli(url: str, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "worker.cli", *args],
-        cwd=ROOT,
-        env=cli_env(url),
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -47,9 +32,9 @@ def test_a_password_in_the_url_works_and_is_never_shown(
     marker = f"Quokka{uuid.uuid4().hex[:8]}"
     text = f"{marker} council approves budget. Officials said the {marker} plan funds schools."
     with WorkerProcess(url, tmp_path / "worker.log") as worker:
-        sent = _cli(url, "enqueue", "-", "--wait", stdin=text)
-        health = _cli(url, "health")
-        status = _cli(url, "status")
+        sent = newsworker(url, "enqueue", "-", "--wait", stdin=text)
+        health = newsworker(url, "health")
+        status = newsworker(url, "status")
         log = worker.log()
     assert sent.returncode == 0, sent.stderr
     assert json.loads(sent.stdout.splitlines()[-1])["status"] == "done"
@@ -64,7 +49,7 @@ def test_a_wrong_password_is_reported_clearly_without_revealing_it(
     locked_redis: RedisServer,
 ) -> None:
     wrong = locked_redis.url.replace(PASSWORD, "not-the-password")
-    run = _cli(wrong, "enqueue", "-", stdin="The council met on Monday.")
+    run = newsworker(wrong, "enqueue", "-", stdin="The council met on Monday.")
     assert run.returncode == 2
     assert "Traceback" not in run.stderr and "not-the-password" not in run.stderr
     assert "redis" in run.stderr.lower()
