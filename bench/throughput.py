@@ -22,6 +22,7 @@ it prints tables (docs/performance.md has the last run).
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import statistics
 import subprocess
@@ -34,6 +35,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import psutil
 import redis
@@ -93,12 +95,18 @@ def sentences_of(text: str) -> list[str]:
     return [s.text for s in split_sentences(clean(text, None).paragraphs)]
 
 
-def count_tokens(texts: list[str]) -> int:
-    """Word pieces of every sentence plus two special tokens each."""
+@functools.cache
+def _tokenizer_encoder() -> Any:
+    """One encoder for counting tokens, loaded once per benchmark run."""
     from worker.nlp.encoder import SentenceEncoder
     from worker.nlp.models import resolve_embedder
 
-    encoder = SentenceEncoder(resolve_embedder(Settings().models_dir, "minilm"), "cpu")
+    return SentenceEncoder(resolve_embedder(Settings().models_dir, "minilm"), "cpu")
+
+
+def count_tokens(texts: list[str]) -> int:
+    """Word pieces of every sentence plus two special tokens each."""
+    encoder = _tokenizer_encoder()
     return sum(sum(encoder.count_tokens(s)) + 2 * len(s) for s in map(sentences_of, texts))
 
 

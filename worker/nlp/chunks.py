@@ -24,13 +24,23 @@ def split_long(text: str, tokens: int, limit: int) -> list[str]:
     return [" ".join(words[i : i + size]) for i in range(0, len(words), size)]
 
 
+def _pieces(texts: Sequence[str], count: CountTokens, limit: int) -> list[tuple[str, int]]:
+    """Each text with its token count; a text over the limit as its runs, recounted."""
+    pieces: list[tuple[str, int]] = []
+    for text, n in zip(texts, count(texts), strict=True):
+        if n <= limit:
+            pieces.append((text, n))
+        else:
+            runs = split_long(text, n, limit)
+            pieces.extend(zip(runs, count(runs), strict=True))
+    return pieces
+
+
 def pack(texts: Sequence[str], count: CountTokens, limit: int) -> list[str]:
     """The texts joined, in order, into chunks of at most `limit` tokens each."""
-    counts = count(texts)
-    pieces = [p for t, n in zip(texts, counts, strict=True) for p in split_long(t, n, limit)]
     chunks: list[list[str]] = []
     size = limit + 1  # forces a new chunk for the first piece
-    for piece, n in zip(pieces, count(pieces), strict=True):
+    for piece, n in _pieces(texts, count, limit):
         if chunks and size + n <= limit:
             chunks[-1].append(piece)
             size += n
