@@ -1,6 +1,6 @@
 """Faults a worker meets in production, caused for real: its processes killed or stopped
-mid-run, Redis restarted under it or down when it starts. Nothing may be lost, and no article
-may end with two results."""
+mid-run, a message that kills the process every time, Redis restarted under it or down when it
+starts. Nothing may be lost, no article may end with two results, and nothing loops forever."""
 
 from __future__ import annotations
 
@@ -150,3 +150,63 @@ def test_sigterm_with_articles_queued_finishes_or_returns_each(
     finally:
         producer.close()
     assert max(_finished(url).values()) == 1  # nothing processed twice
+
+
+def test_a_message_that_kills_the_process_every_time_ends_failed(
+    own_redis: RedisServer, tmp_path: Path
+) -> None:
+    """The pool child dies (SIGKILL, as in a segfault or the OOM killer) whenever it works on
+    the poison article. Celery hands the message back each time; after `max_deliveries`
+    deliveries the next one stores `failed` without running the pipeline, and the articles
+    queued behind it are processed normally."""
+    url = own_redis.url
+    settings = _settings(url)
+    producer = Producer(settings)
+    poison_id = f"poison-{uuid.uuid4().hex[:8]}"
+    long_text = " ".join(_articles(40))  # long enough that the kill lands mid-article
+    try:
+        producer.enqueue({"id": poison_id, "text": long_text})
+        good = [producer.enqueue({"text": t}) for t in _articles(3)]
+        with WorkerProcess(
+            url, tmp_path / "worker.log", NEWSWORKER_CONCURRENCY="1", **FAST_REDELIVERY
+        ) as worker:
+            kills = _kill_whenever_processing(worker, producer, poison_id)
+            poison = _final(producer, poison_id)
+            _all_done(producer, good)
+            assert worker.process is not None and worker.process.poll() is None
+    finally:
+        producer.close()
+    print(
+        f"\npoison message: {kills} child kills, then {poison.status.value} "
+        f"after {poison.attempts} deliveries"
+    )
+    assert kills == settings.max_deliveries
+    assert poison.status == Status.FAILED and poison.error is not None
+    assert poison.error.type == "TooManyDeliveries"
+    assert poison.attempts == settings.max_deliveries + 1
+
+
+def _kill_whenever_processing(worker: WorkerProcess, producer: Producer, article_id: str) -> int:
+    """SIGKILL the pool child each time it starts on `article_id`; returns the kill count."""
+    killed: set[int] = set()
+    deadline = time.monotonic() + WAIT_S
+    while time.monotonic() < deadline:
+        result = producer.store.get(article_id)
+        if result is not None and result.status in (Status.DONE, Status.FAILED):
+            return len(killed)
+        if (
+            result is not None
+            and result.status == Status.PROCESSING
+            and (result.attempts not in killed)
+        ):
+            for child in worker.children():
+                child.kill()
+            killed.add(result.attempts)
+        time.sleep(0.02)
+    raise AssertionError(f"{article_id} never reached a final state")
+
+
+def _final(producer: Producer, article_id: str) -> Result:
+    results = list(producer.store.wait([article_id], WAIT_S))
+    assert results, f"{article_id} never finished"
+    return results[0]
