@@ -9,16 +9,16 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from worker.config import Settings, get_settings
-from worker.errors import NewsworkerError
+from worker.errors import InputError, NewsworkerError
 from worker.evaluation.command import eval_command
-from worker.inputs import article_from_file, articles_from_jsonl
+from worker.inputs import Submission, read_submissions
 from worker.schemas import Result
 from worker.training import train_topics_command
 
@@ -26,6 +26,9 @@ app = typer.Typer(
     help="Summarise and topic-tag news articles on a Celery queue.", add_completion=False
 )
 err = Console(stderr=True)
+
+if TYPE_CHECKING:
+    from worker.client import Producer
 
 JsonlOpt = Annotated[
     Path | None, typer.Option("--jsonl", help="One article object per line ('-' for stdin).")
@@ -37,17 +40,6 @@ TopicsOpt = Annotated[int | None, typer.Option(help="At most this many topics.")
 def _options(summary_sentences: int | None, max_topics: int | None) -> dict[str, Any]:
     given = {"summary_sentences": summary_sentences, "max_topics": max_topics}
     return {k: v for k, v in given.items() if v is not None}
-
-
-def _read_articles(files: list[Path], jsonl: Path | None) -> Iterator[dict[str, Any]]:
-    if jsonl is not None:
-        if str(jsonl) == "-":
-            yield from articles_from_jsonl(sys.stdin, "stdin")
-        else:
-            with jsonl.open(encoding="utf-8") as stream:
-                yield from articles_from_jsonl(stream, str(jsonl))
-    for path in files:
-        yield {"text": sys.stdin.read()} if str(path) == "-" else article_from_file(path)
 
 
 def _print_json(data: Any) -> None:
@@ -78,22 +70,45 @@ def enqueue(
     from worker.client import Producer
 
     producer = Producer(get_settings())
-    options = {**_options(summary_sentences, max_topics), "taxonomy": taxonomy}
-    ids = [
-        producer.enqueue(a, options, queue=queue, force=force)
-        for a in _read_articles(files or [], jsonl)
-    ]
+    flags = {**_options(summary_sentences, max_topics), "taxonomy": taxonomy}
+    submissions = read_submissions(files or [], jsonl, sys.stdin.buffer)
+    ids = [_submit(producer, item, flags, queue, force) for item in submissions]
     if not ids:
         raise NewsworkerError("no articles given: pass files, '-' for stdin, or --jsonl")
-    if not wait:
-        for article_id in ids:
-            print(article_id)
-        return
-    failed = 0
-    for result in _wait_with_progress(producer.store, ids, timeout):
-        failed += result.status == "failed"
-        _print_json(result.to_dict())
+    failed = [i for i, error in ids if error is not None]
+    if wait:
+        failed = _print_results(producer.store, [i for i, _ in ids], timeout)
+    else:
+        print("\n".join(i for i, _ in ids))
     raise typer.Exit(1 if failed else 0)
+
+
+def _submit(
+    producer: Producer, item: Submission, flags: dict[str, Any], queue: str | None, force: bool
+) -> tuple[str, InputError | None]:
+    """Queue one submission; what cannot be read or is invalid is stored `failed` and told."""
+    error: InputError | None = item.error
+    if error is not None:
+        article_id = producer.refuse(item.article, error).id
+    else:
+        article_id, error = producer.submit(
+            item.article, item.options_over(flags), queue=queue, force=force
+        )
+    if error is not None:
+        where = "" if item.error else f"{item.where}: "  # read errors name the place already
+        message = f"{where}{error} (stored as failed: {article_id})"
+        err.print(message, highlight=False, soft_wrap=True)
+    return article_id, error
+
+
+def _print_results(store: Any, ids: list[str], timeout: float) -> list[str]:
+    """Print each final result as JSON as it arrives; returns the ids that failed."""
+    failed = []
+    for result in _wait_with_progress(store, ids, timeout):
+        if result.status == "failed":
+            failed.append(result.id)
+        _print_json(result.to_dict())
+    return failed
 
 
 def _wait_with_progress(store: Any, ids: list[str], timeout: float) -> Iterator[Result]:
@@ -194,7 +209,8 @@ def process(
     if taxonomy is not None:
         settings = settings.model_copy(update={"taxonomy": taxonomy})
     options = _options(summary_sentences, max_topics)
-    for item in process_all(settings, _read_articles(files or [], jsonl), options):
+    submissions = read_submissions(files or [], jsonl, sys.stdin.buffer)
+    for item in process_all(settings, submissions, options):
         _print_json(item.to_dict())
 
 

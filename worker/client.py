@@ -1,5 +1,8 @@
 """The producer side: validate an article, skip duplicates, send the task by name.
 
+Input that fails validation is not sent; :meth:`Producer.submit` stores it as a `failed` result
+with the same error the worker would give, so every submission has a result to read.
+
 Importing this module does not import torch or the pipeline, so any service can enqueue.
 """
 
@@ -10,19 +13,21 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from kombu.exceptions import OperationalError
-from pydantic import ValidationError
 
 from worker.app import create_app
 from worker.config import Settings, get_settings
 from worker.errors import InputError, StoreUnavailable
 from worker.schemas import (
     Article,
+    ErrorInfo,
     Options,
     Result,
     Status,
     article_id,
+    check_text_size,
     content_hash,
-    describe_validation,
+    fallback_id,
+    parse_request,
 )
 from worker.store import ResultStore, connect
 
@@ -60,6 +65,7 @@ class Producer:
     ) -> str:
         """Queue one article and return its id; an identical earlier send is not queued again."""
         art, opts = _validate(article, options)
+        check_text_size(art, self.settings.max_text_chars)
         result_id = article_id(art, opts)
         queued = Result(
             id=result_id,
@@ -74,6 +80,28 @@ class Producer:
             return result_id
         self._send(art.model_copy(update={"id": result_id}), opts, queue, result_id)
         return result_id
+
+    def submit(
+        self, article: Any, options: Any = None, *, queue: str | None = None, force: bool = False
+    ) -> tuple[str, InputError | None]:
+        """Queue any JSON value as an article; invalid input is stored `failed`, not raised.
+
+        Returns the id to read the result under and, for invalid input, the error.
+        """
+        try:
+            return self.enqueue(article, options, queue=queue, force=force), None
+        except InputError as exc:
+            return self.refuse(article, exc).id, exc
+
+    def refuse(self, article: Any, error: InputError) -> Result:
+        """Store `article` as `failed` with `error` (under its own id or a content hash)."""
+        failed = Result(
+            id=fallback_id(article),
+            status=Status.FAILED,
+            error=ErrorInfo(type=type(error).__name__, message=str(error)),
+        )
+        self.store.finish(failed)
+        return failed
 
     def _send(self, art: Article, opts: Options, queue: str | None, result_id: str) -> None:
         kwargs = {"article": art.model_dump(exclude_none=True), "options": opts.model_dump()}
@@ -95,15 +123,15 @@ class Producer:
         self.app.close()
 
 
-def _validate(
-    article: Mapping[str, Any] | Article, options: Mapping[str, Any] | Options | None
-) -> tuple[Article, Options]:
-    try:
-        art = article if isinstance(article, Article) else Article.model_validate(dict(article))
-        opts = options if isinstance(options, Options) else Options.model_validate(options or {})
-    except ValidationError as exc:
-        raise InputError(describe_validation(exc)) from exc
-    return art, opts
+def _validate(article: Any, options: Any) -> tuple[Article, Options]:
+    if isinstance(article, Article) and isinstance(options, Options):
+        return article, options
+    raw_article = article.model_dump() if isinstance(article, Article) else article
+    raw_options = options.model_dump() if isinstance(options, Options) else options
+    return parse_request(
+        dict(raw_article) if isinstance(raw_article, Mapping) else raw_article,
+        dict(raw_options) if isinstance(raw_options, Mapping) else raw_options,
+    )
 
 
 def enqueue(

@@ -7,28 +7,21 @@ escapes, so that the task can retry once Redis is back.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
-import re
 import time
 from typing import Any
-
-from pydantic import ValidationError
 
 from worker import metrics
 from worker.errors import InputError, NewsworkerError, TooManyDeliveries
 from worker.resources import Resources
 from worker.schemas import (
-    ID_PATTERN,
-    Article,
     ErrorInfo,
-    Options,
     Result,
     Status,
     article_id,
     content_hash,
-    describe_validation,
+    fallback_id,
+    parse_request,
     utc_now,
 )
 
@@ -93,31 +86,6 @@ def run_job(
     store.finish(result)
     _log_outcome(result, start)
     return result
-
-
-def parse_request(raw_article: Any, raw_options: Any) -> tuple[Article, Options]:
-    """Validate the message's kwargs; InputError with a readable message when they are wrong."""
-    if not isinstance(raw_article, dict):
-        raise InputError(
-            f"article must be a JSON object with a 'text' field, not {type(raw_article).__name__}"
-        )
-    if raw_options is not None and not isinstance(raw_options, dict):
-        raise InputError(f"options must be a JSON object, not {type(raw_options).__name__}")
-    try:
-        return Article.model_validate(raw_article), Options.model_validate(raw_options or {})
-    except ValidationError as exc:
-        raise InputError(describe_validation(exc)) from exc
-
-
-def fallback_id(raw_article: Any) -> str:
-    """An id for a failed result when the article is invalid: its own id, or a content hash."""
-
-    if isinstance(raw_article, dict):
-        given = raw_article.get("id")
-        if isinstance(given, str) and re.match(ID_PATTERN, given):
-            return given
-    canonical = json.dumps(raw_article, sort_keys=True, default=repr, ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8", "replace")).hexdigest()[:24]
 
 
 def _fail(resources: Resources, base: Result, exc: BaseException, start: float) -> Result:

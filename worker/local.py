@@ -7,34 +7,33 @@ from typing import Any
 
 from worker.config import Settings
 from worker.errors import InputError
-from worker.jobs import fallback_id, parse_request
+from worker.inputs import Submission
 from worker.pipeline import Pipeline, build_pipeline
-from worker.schemas import ErrorInfo, Result, Status, utc_now
+from worker.schemas import ErrorInfo, Result, Status, fallback_id, parse_request, utc_now
 
 
 def process_all(
-    settings: Settings, articles: Iterable[Any], options: dict[str, Any]
+    settings: Settings, submissions: Iterable[Submission], options: dict[str, Any]
 ) -> Iterator[Result]:
-    """One result per input article, in input order; bad input gives a `failed` result."""
+    """One result per submission, in input order; bad input gives a `failed` result."""
     pipeline: Pipeline | None = None
-    for raw in articles:
+    for item in submissions:
         if pipeline is None:
             pipeline = build_pipeline(settings)
-        yield process_one(pipeline, raw, options)
+        yield process_one(pipeline, item, options)
 
 
-def process_one(pipeline: Pipeline, raw: Any, options: dict[str, Any]) -> Result:
-    """The final result for one raw article object."""
+def process_one(pipeline: Pipeline, item: Submission, options: dict[str, Any]) -> Result:
+    """The final result for one submission."""
     started = utc_now()
-    raw_options = (
-        {**options, **(raw.pop("options", None) or {})} if isinstance(raw, dict) else options
-    )
     try:
-        article, opts = parse_request(raw, raw_options)
+        if item.error is not None:
+            raise item.error
+        article, opts = parse_request(item.article, item.options_over(options))
         result = pipeline.process(article, opts)
     except InputError as exc:
         result = Result(
-            id=fallback_id(raw),
+            id=fallback_id(item.article),
             status=Status.FAILED,
             error=ErrorInfo(type=type(exc).__name__, message=str(exc)),
         )

@@ -18,7 +18,7 @@ import numpy as np
 
 from worker import __version__
 from worker.config import Settings
-from worker.errors import InputError, NoTextFound
+from worker.errors import NoTextFound
 from worker.nlp.cleaning import CleanText, clean
 from worker.nlp.keywords import extract_keywords
 from worker.nlp.language import UNDETERMINED, detect_language
@@ -28,7 +28,16 @@ from worker.nlp.summarise import Length, select, summary_length
 from worker.nlp.taggers import Taggers
 from worker.nlp.topics import Tagger, TagInput, topic_vector
 from worker.nlp.vectors import unit
-from worker.schemas import Article, Options, Result, Status, Topic, article_id, content_hash
+from worker.schemas import (
+    Article,
+    Options,
+    Result,
+    Status,
+    Topic,
+    article_id,
+    check_text_size,
+    content_hash,
+)
 
 MODEL_LANGUAGES = frozenset({"en"})
 TOKENS_PER_WORD = 1.35  # English word pieces per word, to turn word budgets into token caps
@@ -121,7 +130,7 @@ class Pipeline:
     def process(self, article: Article, options: Options) -> Result:
         """The finished (`done`) result for one article; InputError when it cannot be processed."""
         timings = Timings()
-        self._check_size(article)
+        check_text_size(article, self.settings.max_text_chars)
         tagger = self.taggers.get(options.taxonomy)  # an unknown name fails before any work
         with timings.stage("clean"):
             cleaned = clean(article.text, article.title)
@@ -208,13 +217,6 @@ class Pipeline:
         abstract = model.summarise(texts, _token_cap(options, tokens))
         chosen = [s.text for s in split_sentences([abstract.text])]
         return chosen, abstract.text
-
-    def _check_size(self, article: Article) -> None:
-        if len(article.text) > self.settings.max_text_chars:
-            raise InputError(
-                f"the text has {len(article.text):,} characters; the limit is "
-                f"{self.settings.max_text_chars:,} (NEWSWORKER_MAX_TEXT_CHARS)"
-            )
 
     def _language(self, article: Article, cleaned: CleanText) -> tuple[str, list[str]]:
         if article.language:

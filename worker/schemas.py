@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -22,6 +23,8 @@ from pydantic import (
     field_validator,
     model_serializer,
 )
+
+from worker.errors import InputError
 
 SCHEMA_VERSION = 1
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$"
@@ -99,6 +102,40 @@ def describe_validation(exc: ValidationError) -> str:
         where = ".".join(str(p) for p in error["loc"]) or "input"
         parts.append(f"{exc.title.lower()}.{where}: {error['msg']}")
     return "; ".join(parts)
+
+
+def parse_request(raw_article: Any, raw_options: Any) -> tuple[Article, Options]:
+    """Validate the message's kwargs; InputError with a readable message when they are wrong."""
+    if not isinstance(raw_article, dict):
+        raise InputError(
+            f"article must be a JSON object with a 'text' field, not {type(raw_article).__name__}"
+        )
+    if raw_options is not None and not isinstance(raw_options, dict):
+        raise InputError(f"options must be a JSON object, not {type(raw_options).__name__}")
+    try:
+        return Article.model_validate(raw_article), Options.model_validate(raw_options or {})
+    except ValidationError as exc:
+        raise InputError(describe_validation(exc)) from exc
+
+
+def fallback_id(raw_article: Any) -> str:
+    """An id for a failed result when the article is invalid: its own id, or a content hash."""
+
+    if isinstance(raw_article, dict):
+        given = raw_article.get("id")
+        if isinstance(given, str) and re.match(ID_PATTERN, given):
+            return given
+    canonical = json.dumps(raw_article, sort_keys=True, default=repr, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8", "replace")).hexdigest()[:24]
+
+
+def check_text_size(article: Article, limit: int) -> None:
+    """InputError when the text is longer than `limit` characters (NEWSWORKER_MAX_TEXT_CHARS)."""
+    if len(article.text) > limit:
+        raise InputError(
+            f"the text has {len(article.text):,} characters; the limit is "
+            f"{limit:,} (NEWSWORKER_MAX_TEXT_CHARS)"
+        )
 
 
 def utc_now() -> str:

@@ -1,12 +1,15 @@
 """The kinds of bad input a foreign producer sends, and what each must get (docs/bad-input.md).
 
-Each kind is an ``article`` and ``options`` pair as they arrive in a Celery message's kwargs.
-``status`` is the stored result's status; ``says`` is a pattern its error message (or, for a
-`done` result, one of its warnings) must contain.
+Each kind is an ``article`` and ``options`` pair as they arrive in a Celery message's kwargs;
+the CLI test sends the same pairs as JSONL lines. ``CLI_KINDS`` are bytes that only a CLI user
+can send: JSONL lines and files that are not what they claim to be. ``status`` is the stored
+result's status; ``says`` is a pattern its error message (or, for a `done` result, one of its
+warnings) must contain.
 """
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,5 +92,44 @@ KINDS = [
         },
         status="done",
         says="unsupported_language",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class RawKind:
+    """Bad bytes given to `newsworker enqueue`: a JSONL line, or a file with `suffix`."""
+
+    name: str
+    data: bytes
+    suffix: str = ""  # "": a line of the JSONL file
+    status: str = "failed"
+    says: str = ""
+
+
+HTML_WITHOUT_TEXT = b"<html><body><script>x()</script><nav>Home</nav></body></html>"
+
+CLI_KINDS = [
+    RawKind("JSONL line that is not JSON", b"this is not json {", says="not valid JSON"),
+    RawKind(
+        "JSONL line that is not UTF-8",
+        b'{"text": "Caf\xe9 owners \xff\xfe said no."}',
+        says="not valid UTF-8",
+    ),
+    RawKind(
+        "JSONL line holding a pickle",
+        pickle.dumps({"text": GOOD}).replace(b"\n", b" "),
+        says="not valid UTF-8|not valid JSON",
+    ),
+    RawKind("empty file", b"", ".txt", says="text"),
+    RawKind("binary file", bytes(range(256)) * 40, ".bin", says="NUL bytes"),
+    RawKind("JSON file that is not JSON", b"{text: unquoted}", ".json", says="not valid JSON"),
+    RawKind("JSON file holding a list", b'["a", "b"]', ".json", says="JSON object"),
+    RawKind("HTML file with no text", HTML_WITHOUT_TEXT, ".html", says="no article text"),
+    RawKind(
+        "text file that is not UTF-8 (cp1252)",
+        f"{GOOD} Caf\u00e9 owners said \u201cno\u201d.".encode("cp1252"),
+        ".txt",
+        status="done",
     ),
 ]

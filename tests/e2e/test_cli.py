@@ -82,11 +82,20 @@ def test_unreachable_redis_is_reported_without_a_traceback(tmp_path: Path) -> No
     assert health.returncode == 1 and json.loads(health.stdout)["redis"] == "down"
 
 
-def test_invalid_article_is_refused_before_sending(redis_url: str, tmp_path: Path) -> None:
-    path = tmp_path / "bad.json"
-    path.write_text(json.dumps({"title": "no text"}))
-    run = newsworker(redis_url, "enqueue", str(path))
-    assert run.returncode == 2 and "text" in run.stderr and "Traceback" not in run.stderr
+def test_an_invalid_article_is_stored_failed_instead_of_sent(
+    redis_url: str, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"id": f"bad-{uuid.uuid4().hex[:8]}", "title": "no text"}))
+    good = _article_file(tmp_path, "Ferry service resumes")
+    run = newsworker(redis_url, "enqueue", str(bad), str(good))
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    bad_id, good_id = run.stdout.split()
+    assert f"{bad}: article.text: Field required (stored as failed: {bad_id})" in run.stderr
+    stored = json.loads(newsworker(redis_url, "result", bad_id).stdout)
+    assert stored["status"] == "failed" and stored["error"]["type"] == "InputError"
+    assert stored["started_at"] is None  # refused by the producer: no worker saw it
+    assert newsworker(redis_url, "result", good_id).returncode == 0  # the rest was sent
 
 
 def test_process_runs_without_a_broker_in_input_order(tmp_path: Path) -> None:

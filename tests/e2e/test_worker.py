@@ -18,8 +18,7 @@ from tests.support import WorkerProcess, stream_events, wait_for
 from worker import keys
 from worker.client import TASK_NAME, Producer
 from worker.config import Settings
-from worker.jobs import fallback_id
-from worker.schemas import Result, Status
+from worker.schemas import Result, Status, fallback_id
 
 DONE_TIMEOUT_S = 90.0
 

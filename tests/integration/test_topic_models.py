@@ -12,6 +12,7 @@ import pytest
 
 from worker.config import Settings, get_settings
 from worker.errors import ConfigError, InputError
+from worker.inputs import Submission
 from worker.local import process_one
 from worker.nlp.heads import META_FILE
 from worker.pipeline import Pipeline, build_pipeline
@@ -110,10 +111,14 @@ def test_a_request_can_name_a_shipped_taxonomy(pipeline: Pipeline) -> None:
 def test_an_unknown_taxonomy_fails_with_the_available_names(pipeline: Pipeline) -> None:
     with pytest.raises(InputError, match=r"unknown taxonomy 'sports'.*ag-news, bbc-news"):
         pipeline.process(Article(text=CUP_FINAL), Options(taxonomy="sports"))
-    result = process_one(pipeline, {"id": "a1", "text": CUP_FINAL}, {"taxonomy": "sports"})
+    result = process_one(
+        pipeline, Submission("a1", {"id": "a1", "text": CUP_FINAL}), {"taxonomy": "sports"}
+    )
     assert result.status == Status.FAILED and result.error is not None
     assert "iptc-mediatopics-top" in result.error.message
-    by_path = process_one(pipeline, {"id": "a2", "text": CUP_FINAL}, {"taxonomy": "../x"})
+    by_path = process_one(
+        pipeline, Submission("a2", {"id": "a2", "text": CUP_FINAL}, {"taxonomy": "../x"}), {}
+    )
     assert by_path.status == Status.FAILED and by_path.error is not None
     assert "taxonomy" in by_path.error.message
 

@@ -1,7 +1,8 @@
 """Reading articles from what users have, and keeping passwords out of messages.
 
-A bad input file must fail with an InputError that names the file (or the JSONL line), so the
-user can find it among hundreds; a directory of articles is read in a stable, sorted order; and
+A bad input file or JSONL line must give an InputError that names the file (or the line), so
+the user can find it among hundreds, without stopping the rest of the batch; a directory of
+articles is read in a stable, sorted order; and
 a Redis URL printed in an error message must not show its password.
 """
 
@@ -15,7 +16,13 @@ import pytest
 
 from worker.client import redact_url
 from worker.errors import InputError
-from worker.inputs import article_file_list, article_from_file, articles_from_jsonl
+from worker.inputs import (
+    Submission,
+    article_file_list,
+    article_from_file,
+    read_submissions,
+    submissions_from_jsonl,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TEXT = "The council voted on Tuesday to close the town library.\n"
@@ -37,9 +44,16 @@ def test_text_file_keeps_unicode(tmp_path: Path) -> None:
     assert article_from_file(path) == {"text": "Café owners in Zürich said “no”."}
 
 
-def test_text_file_with_invalid_utf8_is_still_read(tmp_path: Path) -> None:
+def test_a_text_file_in_cp1252_is_decoded_as_such(tmp_path: Path) -> None:
     path = tmp_path / "story.txt"
-    path.write_bytes(b"The caf\xe9 reopened on Monday.")
+    text = "The café reopened on Monday. Owners said “no” to the plan. The council meets in May."
+    path.write_bytes(text.encode("cp1252"))
+    assert article_from_file(path) == {"text": text}
+
+
+def test_bytes_in_no_encoding_are_still_read(tmp_path: Path) -> None:
+    path = tmp_path / "story.txt"
+    path.write_bytes(b"The caf\xe9 reopened. " + bytes(range(256)))
     assert article_from_file(path)["text"].startswith("The caf")
 
 
@@ -82,40 +96,55 @@ def test_missing_file_names_the_file(tmp_path: Path) -> None:
     assert str(path) in str(info.value)
 
 
-# articles_from_jsonl
+# submissions_from_jsonl and read_submissions
 
 
-def test_jsonl_yields_one_article_per_line_and_skips_blank_lines() -> None:
-    stream = io.StringIO(
-        '{"text": "First article."}\n\n   \n{"text": "Second article.", "id": "b"}\n\n'
-    )
-    assert list(articles_from_jsonl(stream, "batch.jsonl")) == [
+def _jsonl(text: str | bytes) -> list[Submission]:
+    raw = text.encode() if isinstance(text, str) else text
+    return list(submissions_from_jsonl(io.BytesIO(raw), "batch.jsonl"))
+
+
+def test_jsonl_yields_one_submission_per_line_and_skips_blank_lines() -> None:
+    got = _jsonl('{"text": "First article."}\n\n   \n{"text": "Second article.", "id": "b"}\n\n')
+    assert [s.article for s in got] == [
         {"text": "First article."},
         {"text": "Second article.", "id": "b"},
     ]
+    assert [s.where for s in got] == ["batch.jsonl line 1", "batch.jsonl line 4"]
+    assert all(s.error is None and s.options is None for s in got)
 
 
 def test_jsonl_without_a_final_newline() -> None:
-    stream = io.StringIO('{"text": "Only article."}')
-    assert list(articles_from_jsonl(stream, "one.jsonl")) == [{"text": "Only article."}]
+    assert [s.article for s in _jsonl('{"text": "Only article."}')] == [{"text": "Only article."}]
 
 
-def test_bad_jsonl_line_is_reported_with_its_line_number() -> None:
-    stream = io.StringIO(
-        '{"text": "One."}\n\n{"text": "Two."}\n{"text": oops}\n{"text": "Five."}\n'
+def test_a_line_may_carry_its_own_options_over_the_flags() -> None:
+    [item] = _jsonl('{"text": "One.", "options": {"max_topics": 1}}')
+    assert item.article == {"text": "One."}
+    assert item.options_over({"max_topics": 3, "summary_sentences": 2}) == {
+        "max_topics": 1,
+        "summary_sentences": 2,
+    }
+
+
+def test_bad_lines_become_errors_named_by_line_and_the_rest_is_still_read() -> None:
+    got = _jsonl(
+        b'{"text": "One."}\n{"text": oops}\n{"text": "caf\xe9"}\n["a list"]\n{"text": "5"}\n'
     )
-    articles = articles_from_jsonl(stream, "batch.jsonl")
-    assert next(articles) == {"text": "One."}
-    assert next(articles) == {"text": "Two."}
-    with pytest.raises(InputError) as info:
-        next(articles)
-    assert "batch.jsonl line 4" in str(info.value)
+    assert [s.error is None for s in got] == [True, False, False, True, True]
+    assert got[1].error is not None and "batch.jsonl line 2 is not valid JSON" in str(got[1].error)
+    assert got[2].error is not None and "line 3 is not valid UTF-8 (byte 14)" in str(got[2].error)
+    assert got[3].article == ["a list"]  # read; validation refuses it later
 
 
-def test_jsonl_line_that_is_not_an_object_is_reported_with_its_line_number() -> None:
-    stream = io.StringIO('{"text": "One."}\n["not", "an", "object"]\n')
-    with pytest.raises(InputError, match=r"stdin line 2 must be a JSON object"):
-        list(articles_from_jsonl(stream, "stdin"))
+def test_an_unreadable_file_becomes_an_error_and_stdin_is_read_once(tmp_path: Path) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text(TEXT)
+    missing = tmp_path / "missing.txt"
+    got = list(read_submissions([good, missing, Path("-")], None, io.BytesIO(b"From stdin.")))
+    assert got[0].article == {"text": TEXT}
+    assert got[1].error is not None and "cannot read" in str(got[1].error)
+    assert (got[2].where, got[2].article) == ("stdin", {"text": "From stdin."})
 
 
 # article_file_list
