@@ -19,11 +19,14 @@ import pytest
 from worker.errors import ConfigError
 from worker.nlp.taxonomy import TopicDef, load_taxonomy, read_taxonomy, taxonomy_files
 from worker.nlp.topics import (
+    FACET_TEMPLATES,
+    LEXICAL_WEIGHT,
     TEMPERATURE,
     ScoredTopic,
     TagInput,
     ZeroShotTagger,
     facets,
+    stems,
     topic_vector,
 )
 
@@ -299,7 +302,8 @@ def test_each_prototype_text_is_encoded_once_in_one_batch() -> None:
     ZeroShotTagger(TOPICS, counting_encode)
     assert len(calls) == 1
     assert sorted(calls[0]) == sorted(
-        f"News about {word}."
+        template.format(word)
+        for template in FACET_TEMPLATES
         for word in ("football", "tennis", "hospital", "vaccine", "market", "bank", "election")
     )
 
@@ -319,6 +323,28 @@ def test_scores_are_a_softmax_of_cosines_at_the_fixed_temperature(
     cosines = tagger.matrix @ vector
     expected = np.exp(cosines / TEMPERATURE) / np.exp(cosines / TEMPERATURE).sum()
     assert np.allclose(tagger.scores(vector), expected, atol=1e-5)
+
+
+def test_stems_match_word_forms_and_leave_out_stop_words() -> None:
+    assert stems(["The Vaccines were given", "in hospitals"]) == {"vaccin", "given", "hospit"}
+    assert stems(["vaccine", "hospital"]) <= stems(["Vaccines at the hospitals."])
+
+
+def test_lexical_evidence_is_the_share_of_a_topics_facets_named(tagger: ZeroShotTagger) -> None:
+    evidence = tagger.lexical(["Vaccines reached the hospitals.", "The bank shut."])
+    assert evidence.tolist() == [0.0, 1.0, 0.5, 0.0]  # sport, health, economy, politics
+
+
+def test_words_in_the_text_move_the_scores_by_the_lexical_weight(
+    tagger: ZeroShotTagger,
+) -> None:
+    vector = article("tennis", "vaccine")  # halfway between sport and health
+    texts = ("A vaccine trial at the hospital.",)
+    cosines = tagger.matrix @ vector + LEXICAL_WEIGHT * tagger.lexical(texts)
+    expected = np.exp(cosines / TEMPERATURE) / np.exp(cosines / TEMPERATURE).sum()
+    assert np.allclose(tagger.scores(vector, texts), expected, atol=1e-5)
+    [best, *_] = tagger.tag(TagInput(vector, texts), max_topics=3, min_score=0.0)
+    assert best.label == "health" and best.score > 0.8
 
 
 def test_a_clear_article_gets_one_confident_topic(tagger: ZeroShotTagger) -> None:
