@@ -28,7 +28,14 @@ def create_app(settings: Settings, *, with_tasks: bool = True) -> Celery:
         worker_prefetch_multiplier=1,
         # A message is redelivered only after the visibility timeout, which must exceed the
         # hard time limit or Redis would hand running work to a second worker.
-        broker_transport_options={"visibility_timeout": settings.visibility_timeout_s},
+        # kombu sweeps for such messages every 10 s but scans Redis only on every 10th sweep, so
+        # a dead worker's message could wait 100 s past the timeout; scan on every sweep (one
+        # cheap ZRANGE per worker every 10 s).
+        broker_transport_options={
+            "visibility_timeout": settings.visibility_timeout_s,
+            "unacked_restore_interval": 10,
+            "unacked_restore_throttle": 1,
+        },
         task_soft_time_limit=settings.task_soft_time_limit_s,
         task_time_limit=settings.task_time_limit_s,
         # After a broker disconnect, late-ack tasks would be redelivered while still running.
