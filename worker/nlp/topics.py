@@ -17,7 +17,7 @@ second vector, blended into the prototype with the weight ``example_weight`` (0.
 taxonomy file sets it).
 
 **Words as evidence.** When the article's text is at hand, each topic also gets the share of its
-facets whose words (Porter-stemmed, stop words left out) occur in the article, weighted by
+facets whose words (Snowball-stemmed, stop words left out) occur in the article, weighted by
 :data:`LEXICAL_WEIGHT` and added to its cosine. An article that names "vaccines" and
 "hospitals" is about health whatever its embedding leans to; the weight is small, so the
 embedding still decides between topics whose words both occur. docs/quality.md gives the
@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-from nltk.stem.porter import PorterStemmer
+import snowballstemmer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from worker.nlp.taxonomy import DEFAULT_EXAMPLE_WEIGHT, TopicDef, read_taxonomy
@@ -61,7 +61,7 @@ FEATURES = "title/2+mean-sentences/v1"  # names the recipe of topic_vector, reco
 HEADING = re.compile(r"\s+-\s+|:\s+")
 FACET_SPLIT = re.compile(r"[,;]|\s+and\s+|\s+or\s+")
 WORD = re.compile(r"[^\W\d_]+")
-STEMMER = PorterStemmer()
+STEMMER = snowballstemmer.stemmer("english")
 
 
 @dataclass(frozen=True)
@@ -187,7 +187,7 @@ class ZeroShotTagger:
 
 
 def stems(texts: Iterable[str]) -> set[str]:
-    """The Porter stems of the words in `texts`, without English stop words."""
+    """The Snowball (English) stems of the words in `texts`, without English stop words."""
     return {
         _stem(word)
         for text in texts
@@ -198,7 +198,7 @@ def stems(texts: Iterable[str]) -> set[str]:
 
 @lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
-    return str(STEMMER.stem(word))
+    return str(STEMMER.stemWord(word))
 
 
 def _prototypes(topics: list[TopicDef], encode: Encode, example_weight: float) -> np.ndarray:
