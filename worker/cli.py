@@ -72,14 +72,15 @@ def enqueue(
     producer = Producer(get_settings())
     flags = {**_options(summary_sentences, max_topics), "taxonomy": taxonomy}
     submissions = read_submissions(files or [], jsonl, sys.stdin.buffer)
-    ids = [_submit(producer, item, flags, queue, force) for item in submissions]
-    if not ids:
+    sent = [_submit(producer, item, flags, queue, force) for item in submissions]
+    if not sent:
         raise NewsworkerError("no articles given: pass files, '-' for stdin, or --jsonl")
-    failed = [i for i, error in ids if error is not None]
+    ids = [article_id for article_id, _ in sent]
+    failed = [article_id for article_id, error in sent if error is not None]
     if wait:
-        failed = _print_results(producer.store, [i for i, _ in ids], timeout)
+        failed = _print_results(producer.store, ids, timeout)
     else:
-        print("\n".join(i for i, _ in ids))
+        print("\n".join(ids))
     raise typer.Exit(1 if failed else 0)
 
 

@@ -98,7 +98,7 @@ class Producer:
         failed = Result(
             id=fallback_id(article),
             status=Status.FAILED,
-            error=ErrorInfo(type=type(error).__name__, message=str(error)),
+            error=ErrorInfo.of(error),
         )
         self.store.finish(failed)
         return failed

@@ -90,8 +90,7 @@ def run_job(
 
 def _fail(resources: Resources, base: Result, exc: BaseException, start: float) -> Result:
     """Store `base` as `failed` with the error's type and message."""
-    error = ErrorInfo(type=type(exc).__name__, message=str(exc) or repr(exc))
-    failed = base.model_copy(update={"status": Status.FAILED, "error": error})
+    failed = base.model_copy(update={"status": Status.FAILED, "error": ErrorInfo.of(exc)})
     resources.store.finish(failed)
     _log_outcome(failed, start)
     return failed

@@ -35,7 +35,7 @@ def process_one(pipeline: Pipeline, item: Submission, options: dict[str, Any]) -
         result = Result(
             id=fallback_id(item.article),
             status=Status.FAILED,
-            error=ErrorInfo(type=type(exc).__name__, message=str(exc)),
+            error=ErrorInfo.of(exc),
         )
     result.started_at, result.finished_at = started, utc_now()
     return result

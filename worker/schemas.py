@@ -157,6 +157,11 @@ class ErrorInfo(BaseModel):
     type: str
     message: str
 
+    @classmethod
+    def of(cls, exc: BaseException) -> ErrorInfo:
+        """The error's class name and its message (its repr when the message is empty)."""
+        return cls(type=type(exc).__name__, message=str(exc) or repr(exc))
+
 
 class Result(BaseModel):
     """The JSON document stored at ``newsworker:result:<id>``."""

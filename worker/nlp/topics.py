@@ -115,6 +115,11 @@ def facets(description: str) -> list[str]:
     return [part for part in parts if part] or [description.strip()]
 
 
+def topic_facets(topic: TopicDef) -> list[str]:
+    """The facets of all of a topic's descriptions, in order."""
+    return [f for description in topic.descriptions for f in facets(description)]
+
+
 def softmax(logits: np.ndarray) -> np.ndarray:
     """Softmax along the last axis, stable for large logits."""
     shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
@@ -152,7 +157,7 @@ class ZeroShotTagger:
         self.labels = [t.label for t in topics]
         self.qcodes = [t.qcode for t in topics]
         self.matrix = _prototypes(topics, encode, example_weight)
-        self.facet_stems = [[stems([f]) for d in t.descriptions for f in facets(d)] for t in topics]
+        self.facet_stems = [[stems([f]) for f in topic_facets(t)] for t in topics]
 
     @classmethod
     def from_file(cls, path: Path, encode: Encode) -> ZeroShotTagger:
@@ -203,7 +208,7 @@ def _stem(word: str) -> str:
 
 def _prototypes(topics: list[TopicDef], encode: Encode, example_weight: float) -> np.ndarray:
     """One unit vector per topic; every text is encoded in a single batch."""
-    groups = [[f for d in t.descriptions for f in facets(d)] for t in topics]
+    groups = [topic_facets(t) for t in topics]
     phrases = [tpl.format(f) for group in groups for tpl in FACET_TEMPLATES for f in group]
     examples = [e for t in topics for e in t.examples]
     vectors = encode(phrases + examples)
