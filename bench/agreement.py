@@ -18,7 +18,8 @@ from rich.console import Console
 from rich.table import Table
 
 from worker.config import Settings
-from worker.pipeline import Pipeline, build_pipeline
+from worker.nlp.loading import load_pipeline
+from worker.nlp.pipeline import Pipeline
 from worker.schemas import Article, Options, Result
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
@@ -48,7 +49,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=400, help="articles per set at most")
     args = parser.parse_args()
-    pipelines = {p: build_pipeline(Settings(device="cpu", precision=p)) for p in ("fp32", "int8")}
+    pipelines = {p: load_pipeline(Settings(device="cpu", precision=p)) for p in ("fp32", "int8")}
     table = Table("set", "articles", "same summary", "same top topic", "both", title="int8 vs fp32")
     for name, (field, taxonomy) in SETS.items():
         if not (DATA / name).is_file():

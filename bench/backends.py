@@ -30,16 +30,15 @@ from rich.console import Console
 from rich.table import Table
 
 from worker.config import Settings
-from worker.nlp.abstractive import AbstractiveSummariser
-from worker.nlp.classifier import ClassifierTagger
-from worker.nlp.encoder import resolve_device
-from worker.nlp.models import ModelSpec
-from worker.nlp.nli import NLITagger
+from worker.nlp.backends.abstractive import AbstractiveSummariser
+from worker.nlp.backends.classifier import ClassifierTagger
+from worker.nlp.backends.nli import NLITagger
+from worker.nlp.backends.transformer import Loaded
+from worker.nlp.loading import load_pipeline, resolve_device
 from worker.nlp.sentences import split_sentences
 from worker.nlp.taxonomy import read_taxonomy
 from worker.nlp.topics import TagInput
-from worker.nlp.transformer import Loaded
-from worker.pipeline import build_pipeline
+from worker.nlp.weights.manifest import ModelSpec
 from worker.schemas import Article, Options
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,9 +58,9 @@ def articles(n: int) -> list[str]:
 
 def tokenizer_for(texts: list[str], directory: Path) -> Any:
     """A WordPiece tokenizer trained on the articles (as the tests build theirs)."""
-    from tests.tiny_models import train_tokenizer
+    from worker.nlp.weights.wordpiece import train_wordpiece
 
-    return train_tokenizer(directory, texts)
+    return train_wordpiece(directory, texts, window=1024)  # loaded() sets each model's own
 
 
 def loaded(model: Any, tokenizer: Any, device: str, name: str, window: int) -> Loaded:
@@ -109,7 +108,7 @@ def backends(
     """(name, what it does per article, run one article) for each backend."""
     sentences = {t: [s.text for s in split_sentences(t.split("\n"))] for t in texts}
     tokenizer = tokenizer_for(texts, work)
-    default = build_pipeline(settings.model_copy(update={"device": device}))
+    default = load_pipeline(settings.model_copy(update={"device": device}))
     abstractive = AbstractiveSummariser(
         loaded(bart((12, 6)), tokenizer, device, "distilbart", 1024), settings
     )

@@ -42,13 +42,14 @@ import redis
 from rich.console import Console
 from rich.table import Table
 
-from tests.support import WorkerProcess, stream_events
-from worker.client import Producer
 from worker.config import Settings
-from worker.hardware import available_cpus
 from worker.nlp.cleaning import clean
 from worker.nlp.sentences import split_sentences
-from worker.redis_server import RedisServer
+from worker.producer.client import Producer
+from worker.service.sizing import available_cpus
+from worker.store import open_store
+from worker.tools.redis_server import RedisServer
+from worker.tools.worker_process import WorkerProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 CNNDM = ROOT.parent / "shared" / "data" / "cnndm.dev.jsonl"
@@ -98,10 +99,9 @@ def sentences_of(text: str) -> list[str]:
 @functools.cache
 def _tokenizer_encoder() -> Any:
     """One encoder for counting tokens, loaded once per benchmark run."""
-    from worker.nlp.encoder import SentenceEncoder
-    from worker.nlp.models import resolve_embedder
+    from worker.nlp.loading import load_encoder
 
-    return SentenceEncoder(resolve_embedder(Settings().models_dir, "minilm"), "cpu")
+    return load_encoder(Settings(device="cpu", precision="fp32"))
 
 
 def count_tokens(texts: list[str]) -> int:
@@ -142,13 +142,9 @@ def floor(texts: list[str], tokens: int) -> Run:
 
 def encoder_only(texts: list[str], tokens: int, precision: str) -> Run:
     """newsworker's encoder alone on the same sentences."""
-    from worker.nlp.backends import int8_spec
-    from worker.nlp.encoder import SentenceEncoder
-    from worker.nlp.models import resolve_embedder
+    from worker.nlp.loading import load_encoder
 
-    settings = Settings(precision=precision)
-    spec = resolve_embedder(settings.models_dir, settings.embedder)
-    encoder = SentenceEncoder(spec, "cpu", int8=int8_spec(settings, spec))
+    encoder = load_encoder(Settings(device="cpu", precision=precision))
     sentences = {t: sentences_of(t) for t in texts}
     return timed_each(
         f"encoder only ({encoder.precision})", texts, tokens, lambda t: encoder.encode(sentences[t])
@@ -157,10 +153,10 @@ def encoder_only(texts: list[str], tokens: int, precision: str) -> Run:
 
 def in_process(texts: list[str], tokens: int, precision: str) -> Run:
     """The whole pipeline (summary, topics, keywords) in this process."""
-    from worker.pipeline import build_pipeline
+    from worker.nlp.loading import load_pipeline
     from worker.schemas import Article, Options
 
-    pipeline = build_pipeline(Settings(device="cpu", precision=precision))
+    pipeline = load_pipeline(Settings(device="cpu", precision=precision))
     return timed_each(
         f"pipeline in-process ({pipeline.encoder.precision})",
         texts,
@@ -336,10 +332,10 @@ def length_scaling(texts: list[str]) -> list[Run]:
     Longer articles join different articles: one article repeated would shrink back, because
     cleaning drops repeated paragraphs as boilerplate.
     """
-    from worker.pipeline import build_pipeline
+    from worker.nlp.loading import load_pipeline
     from worker.schemas import Article, Options
 
-    pipeline = build_pipeline(Settings(device="cpu"))
+    pipeline = load_pipeline(Settings(device="cpu"))
     runs = []
     for times in (1, 4, 16):
         longer = "\n\n".join(texts[i % len(texts)] for i in range(times))
@@ -376,11 +372,11 @@ def scale_out(url: str, texts: list[str], tokens: int, work: Path) -> tuple[list
 
 def duplicates(url: str) -> str:
     """How many articles were finished more than once, per the events stream and attempts."""
-    client = redis.Redis.from_url(url, decode_responses=True)
+    store = open_store(Settings(redis_url=url))
     try:
-        finished = [event["id"] for event in stream_events(client)]
+        finished = [event["id"] for event in store.events()]
     finally:
-        client.close()
+        store.client.close()
     twice = len(finished) - len(set(finished))
     return f"{len(set(finished))} articles finished, {twice} of them more than once"
 

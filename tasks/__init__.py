@@ -1,1 +1,1 @@
-"""Celery tasks: thin wrappers that hand a message to :mod:`worker.jobs`."""
+"""Celery tasks: thin wrappers that hand a message to :mod:`worker.service.job`."""

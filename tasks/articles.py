@@ -1,4 +1,6 @@
-"""The Celery task ``newsworker.process_article``: a thin wrapper around ``worker.jobs.run_job``.
+"""The Celery task ``newsworker.process_article``: a thin wrapper around the job.
+
+The job (``worker.service.job.run_job``) holds the logic; this module only registers it.
 
 The retry policy lives here and only here: StoreUnavailable (Redis down) is retried with
 backoff; everything else has already become a stored `failed` result inside the job.
@@ -12,10 +14,9 @@ from billiard.exceptions import SoftTimeLimitExceeded
 from celery import Celery, Task, signals
 
 from worker.errors import StoreUnavailable
-from worker.jobs import run_job
-from worker.resources import get_resources
-
-TASK_NAME = "newsworker.process_article"
+from worker.schemas import TASK_NAME
+from worker.service.job import run_job
+from worker.service.resources import get_resources
 
 
 def process_article(

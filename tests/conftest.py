@@ -15,7 +15,7 @@ import redis
 
 from tests.support import WorkerProcess
 from worker.config import Settings
-from worker.redis_server import RedisServer, find_redis_server
+from worker.tools.redis_server import RedisServer, find_redis_server
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -65,9 +65,9 @@ def settings(redis_url: str) -> Settings:
 @pytest.fixture(scope="session")
 def pipeline() -> object:
     """The real pipeline with the embedded MiniLM, loaded once for the session."""
-    from worker.pipeline import build_pipeline
+    from worker.nlp.loading import load_pipeline
 
-    return build_pipeline(Settings(device="cpu", torch_threads=2))
+    return load_pipeline(Settings(device="cpu", torch_threads=2))
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@
 
 Each is made from a config and a WordPiece tokenizer trained on the project's own test article,
 saved with ``save_pretrained`` into a directory under a copy of models/, listed in that copy's
-manifest and pinned with :func:`worker.nlp.registry.pin`, exactly as a deployer would add a
+manifest and pinned with :func:`worker.nlp.weights.manage.pin`, exactly as a deployer would add a
 model of their own. The weights are random, so the text they write is nonsense: the tests check
 the load → run → result path and its bounds, not quality.
 """
@@ -15,12 +15,12 @@ from typing import Any
 
 import yaml
 
-from worker.nlp.models import MANIFEST
-from worker.nlp.registry import pin
+from worker.nlp.weights.manage import pin
+from worker.nlp.weights.manifest import MANIFEST
+from worker.nlp.weights.wordpiece import train_wordpiece
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTICLE = ROOT / "tests" / "data" / "scraped_article.txt"
-SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 WINDOW = 128  # positions of every tiny model
 SIZES: dict[str, Any] = {
     "hidden_size": 32,
@@ -34,39 +34,9 @@ DESK_LABELS = {0: "football", 1: "markets", 2: "storms"}
 DESK_MAP = {"football": "sport", "markets": "economy, business and finance", "storms": "weather"}
 
 
-def train_tokenizer(directory: Path, corpus: list[str] | None = None) -> Any:
-    """A BERT-style WordPiece tokenizer trained on `corpus` (default: the test article)."""
-    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
-    from tokenizers.processors import TemplateProcessing
-    from transformers import PreTrainedTokenizerFast
-
-    tokenizer = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    tokenizer.normalizer = normalizers.BertNormalizer(lowercase=True)
-    tokenizer.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    tokenizer.decoder = decoders.WordPiece()
-    corpus = corpus or ARTICLE.read_text(encoding="utf-8").splitlines()
-    tokenizer.train_from_iterator(
-        corpus, trainers.WordPieceTrainer(vocab_size=600, special_tokens=SPECIAL)
-    )
-    cls, sep = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
-    tokenizer.post_processor = TemplateProcessing(
-        single="[CLS] $A [SEP]",
-        pair="[CLS] $A [SEP] $B:1 [SEP]:1",
-        special_tokens=[("[CLS]", cls), ("[SEP]", sep)],
-    )
-    fast = PreTrainedTokenizerFast(  # type: ignore[no-untyped-call]
-        tokenizer_object=tokenizer,
-        model_max_length=WINDOW,
-        unk_token="[UNK]",
-        pad_token="[PAD]",
-        cls_token="[CLS]",
-        sep_token="[SEP]",
-        mask_token="[MASK]",
-        bos_token="[CLS]",
-        eos_token="[SEP]",
-    )
-    fast.save_pretrained(directory)
-    return fast
+def train_tokenizer(directory: Path) -> Any:
+    """A BERT-style WordPiece tokenizer trained on the test article, saved in `directory`."""
+    return train_wordpiece(directory, ARTICLE.read_text(encoding="utf-8").splitlines(), WINDOW)
 
 
 def build_seq2seq(directory: Path) -> None:

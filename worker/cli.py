@@ -17,10 +17,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from worker.config import Settings, get_settings
 from worker.errors import InputError, NewsworkerError
-from worker.evaluation.command import eval_command
-from worker.inputs import Submission, read_submissions
+from worker.producer.readers import Submission, read_submissions
 from worker.schemas import Result
-from worker.training import train_topics_command
+from worker.tools.evaluation.command import eval_command
+from worker.tools.train_topics import train_topics_command
 
 app = typer.Typer(
     help="Summarise and topic-tag news articles on a Celery queue.", add_completion=False
@@ -28,7 +28,7 @@ app = typer.Typer(
 err = Console(stderr=True)
 
 if TYPE_CHECKING:
-    from worker.client import Producer
+    from worker.producer.client import Producer
 
 JsonlOpt = Annotated[
     Path | None, typer.Option("--jsonl", help="One article object per line ('-' for stdin).")
@@ -67,7 +67,7 @@ def enqueue(
     timeout: Annotated[float, typer.Option(help="Seconds to wait with --wait.")] = 600.0,
 ) -> None:
     """Queue articles; prints one id per line (or, with --wait, one result per line)."""
-    from worker.client import Producer
+    from worker.producer.client import Producer
 
     producer = Producer(get_settings())
     flags = {**_options(summary_sentences, max_topics), "taxonomy": taxonomy}
@@ -90,7 +90,7 @@ def _submit(
     """Queue one submission; what cannot be read or is invalid is stored `failed` and told."""
     error: InputError | None = item.error
     if error is not None:
-        article_id = producer.refuse(item.article, error).id
+        article_id = producer.refuse(error, item.article, item.options).id
     else:
         article_id, error = producer.submit(
             item.article, item.options_over(flags), queue=queue, force=force
@@ -135,7 +135,7 @@ def result(
     ] = 0.0,
 ) -> None:
     """Print an article's stored result as JSON (exit 1 when there is none)."""
-    from worker.client import Producer
+    from worker.producer.client import Producer
 
     producer = Producer(get_settings())
     found = next(iter(producer.store.wait([article_id], wait)), None) if wait else None
@@ -148,10 +148,16 @@ def result(
 
 @app.command()
 def status() -> None:
-    """Queue depth, live workers and the events stream, as JSON."""
-    from worker.status import service_status
+    """Queue depth, live workers, the events stream and stray messages, as JSON.
 
-    _print_json(service_status(get_settings()))
+    Messages for the task on a queue no worker consumes also get a warning line on stderr.
+    """
+    from worker.service.status import service_status, warnings
+
+    report = service_status(get_settings())
+    for line in warnings(report):
+        err.print(line, markup=False, highlight=False, soft_wrap=True)
+    _print_json(report)
 
 
 @app.command()
@@ -159,7 +165,7 @@ def health(
     this_host: Annotated[bool, typer.Option(help="Require a live worker on this host.")] = False,
 ) -> None:
     """Exit 0 when Redis answers and a worker is alive (for container healthchecks)."""
-    from worker.status import check_health
+    from worker.service.status import check_health
 
     report = check_health(get_settings(), this_host=this_host)
     _print_json(report)
@@ -184,7 +190,7 @@ def worker(
     hostname: Annotated[str | None, typer.Option(help="Celery node name.")] = None,
 ) -> None:
     """Run a worker until stopped; SIGTERM lets the current article finish."""
-    from worker.runner import run_worker
+    from worker.service.start import run_worker
 
     overrides = {"pool": pool, "concurrency": concurrency, "torch_threads": threads}
     settings = Settings.model_validate(
@@ -204,7 +210,7 @@ def process(
     max_topics: TopicsOpt = None,
 ) -> None:
     """Run the pipeline here, without a broker: one result object per line, in input order."""
-    from worker.local import process_all
+    from worker.tools.process import process_all
 
     settings = get_settings()
     if taxonomy is not None:
@@ -223,7 +229,7 @@ def demo(
     timeout: Annotated[float, typer.Option(help="Seconds to wait for all results.")] = 600.0,
 ) -> None:
     """The main job end to end: Redis (private if none answers), a worker, the samples, results."""
-    from worker.demo import run_demo
+    from worker.tools.demo import run_demo
 
     run_demo(get_settings(), examples, timeout, err)
 
@@ -241,7 +247,7 @@ def models_verify(keys: KeysArg = None) -> None:
     """Check weights against the manifest's sha256; exit 1 on a mismatch or a named key missing."""
     from rich.table import Table
 
-    from worker.nlp.registry import all_specs, check
+    from worker.nlp.weights.manage import all_specs, check
 
     settings = get_settings()
     specs = [
@@ -266,7 +272,7 @@ def models_fetch(
     keys: Annotated[list[str], typer.Argument(help="Manifest keys to fetch.")],
 ) -> None:
     """Download hub weights into models/, check them, and pin their sha256 in the manifest."""
-    from worker.nlp.registry import fetch
+    from worker.nlp.weights.manage import fetch
 
     for key in keys:
         digests = fetch(get_settings().models_dir, key)
@@ -278,7 +284,7 @@ def models_pin(
     key: Annotated[str, typer.Argument(help="Manifest key whose files to pin.")],
 ) -> None:
     """Record the sha256 of the files in an entry's directory (for weights you put there)."""
-    from worker.nlp.registry import pin
+    from worker.nlp.weights.manage import pin
 
     digests = pin(get_settings().models_dir, key)
     for name, digest in digests.items():

@@ -89,7 +89,7 @@ class Settings(BaseSettings):
     generation_timeout_s: float = Field(60.0, gt=0)
 
     log_level: str = "INFO"
-    # Prometheus metrics of a worker at :PORT/metrics (worker/metrics.py); None turns them off.
+    # Prometheus metrics of a worker at :PORT/metrics (worker/service/metrics.py); None: off.
     metrics_port: int | None = Field(9808, ge=1, le=65535)
 
     @model_validator(mode="after")
@@ -131,6 +131,10 @@ class Settings(BaseSettings):
     def batch_size_for(self, device: str) -> int:
         """`batch_size` when set, else the default for `device` (cpu or cuda)."""
         return self.batch_size or DEFAULT_BATCH_SIZE.get(device, DEFAULT_BATCH_SIZE["cpu"])
+
+    def batch_tokens_for(self, device: str) -> int:
+        """`batch_tokens` when set, else the default for `device` (cpu or cuda)."""
+        return self.batch_tokens or DEFAULT_BATCH_TOKENS.get(device, DEFAULT_BATCH_TOKENS["cpu"])
 
     @property
     def heads_path(self) -> Path:

@@ -9,6 +9,7 @@
     ├── ModelError             model weights cannot be used
     │   ├── ModelNotFound      the weights directory or a file of it is missing
     │   └── ChecksumMismatch   a weights file's sha256 differs from models/manifest.yaml
+    ├── TimeLimitExceeded      an article took longer than the soft time limit (stored `failed`)
     ├── StoreUnavailable       Redis cannot be reached (transient: tasks retry, the CLI says so)
     └── TooManyDeliveries      a message was delivered more often than allowed (a poison message)
 """
@@ -44,6 +45,14 @@ class ModelNotFound(ModelError):
 
 class ChecksumMismatch(ModelError):
     """Raised when a weights file's sha256 differs from the one recorded in the manifest."""
+
+
+class TimeLimitExceeded(NewsworkerError):
+    """Raised when processing an article takes longer than ``task_soft_time_limit_s``.
+
+    The worker stores it as a `failed` result and does not retry: the same article would take
+    as long again. It is not an InputError, because the input may be fine on a faster worker.
+    """
 
 
 class StoreUnavailable(NewsworkerError):

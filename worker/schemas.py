@@ -1,8 +1,10 @@
 """The wire and storage contract: what producers send and what the worker stores in Redis.
 
-Producers send the task ``newsworker.process_article`` with JSON kwargs ``article`` (an
-:class:`Article`) and ``options`` (an :class:`Options`). The worker stores one :class:`Result`
-per article at ``newsworker:result:<id>``.
+Producers send the task :data:`TASK_NAME` (``newsworker.process_article``) with JSON kwargs
+``article`` (an :class:`Article`) and ``options`` (an :class:`Options`). The worker stores one
+:class:`Result` per article at ``newsworker:result:<id>``. Every `failed` result, whoever
+stores it (the worker, `newsworker enqueue`, `newsworker process`), is built by
+:func:`failed_result`, so the same input fails under the same id on every path.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pydantic import (
 
 from worker.errors import InputError
 
+TASK_NAME = "newsworker.process_article"  # the one task producers send, by name
 SCHEMA_VERSION = 1
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$"
 TAXONOMY_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"  # a file's stem, never a path
@@ -200,3 +203,23 @@ class Result(BaseModel):
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict as stored."""
         return self.model_dump(mode="json", by_alias=True)
+
+
+def failed_result(
+    error: BaseException, raw_article: Any, raw_options: Any = None, **fields: Any
+) -> Result:
+    """The `failed` result of a request, with the error's type and message, under the id the
+    worker uses for it; a valid request also keeps its title, url and content hash. `fields`
+    (attempts, timestamps) are stored as given."""
+    try:
+        article, options = parse_request(raw_article, raw_options)
+    except InputError:
+        known: dict[str, Any] = {"id": fallback_id(raw_article)}
+    else:
+        known = {
+            "id": article_id(article, options),
+            "title": article.title,
+            "url": article.url,
+            "content_hash": content_hash(article, options),
+        }
+    return Result(status=Status.FAILED, error=ErrorInfo.of(error), **{**known, **fields})

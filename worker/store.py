@@ -1,7 +1,7 @@
 """Results in Redis: one JSON document per article, status changes, TTL and completion events.
 
-Every write goes through :class:`ResultStore`; Redis errors are wrapped as
-:class:`~worker.errors.StoreUnavailable` at this edge.
+Every write goes through :class:`ResultStore`, opened from settings by :func:`open_store`;
+Redis errors are wrapped as :class:`~worker.errors.StoreUnavailable` at this edge.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 import redis
 
 from worker import keys
+from worker.config import Settings
 from worker.errors import StoreUnavailable
 from worker.schemas import Result, Status, utc_now
 
@@ -41,6 +42,12 @@ def connect(url: str, timeout_s: float = 5.0) -> redis.Redis:
         health_check_interval=30,
         retry_on_timeout=True,
     )
+
+
+def open_store(settings: Settings) -> ResultStore:
+    """The result store at `settings.redis_url`, with the settings' TTL and stream cap."""
+    client = connect(settings.redis_url, settings.redis_timeout_s)
+    return ResultStore(client, settings.result_ttl_s, settings.events_maxlen)
 
 
 @contextmanager
@@ -111,6 +118,12 @@ class ResultStore:
             pipe.xadd(keys.EVENTS_STREAM, event, maxlen=self.events_maxlen, approximate=True)
             pipe.execute()
 
+    def events(self) -> list[dict[str, str]]:
+        """The completion events on the stream, oldest first (at most `events_maxlen` or so)."""
+        with redis_errors("reading the events stream"):
+            entries: list[tuple[str, dict[str, str]]] = self.client.xrange(keys.EVENTS_STREAM)  # type: ignore[assignment]
+        return [fields for _, fields in entries]
+
     def count_delivery(self, task_id: str) -> int:
         """Count one more delivery of a message; the count outlives crashes of the worker."""
         key = keys.deliveries_key(task_id)
@@ -163,8 +176,3 @@ class ResultStore:
             names = sorted(self.client.scan_iter(match=f"{keys.HEARTBEAT_PREFIX}*", count=100))
             records: list[dict[str, str]] = [self.client.hgetall(n) for n in names]  # type: ignore[misc]
             return records
-
-    def queue_depth(self, queue: str) -> int:
-        """Messages waiting in a Celery queue on the Redis broker (not counting running ones)."""
-        with redis_errors("reading the queue length"):
-            return int(self.client.llen(queue))

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.support import WorkerProcess, cli_env
-from worker.client import Producer
+from tests.support import WorkerProcess, worker_env
 from worker.config import Settings
+from worker.producer.client import Producer
 from worker.schemas import Status
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,7 +25,7 @@ def models_cli(models: Path, *args: str, **env: str) -> subprocess.CompletedProc
     return subprocess.run(
         [sys.executable, "-m", "worker.cli", "models", *args],
         cwd=ROOT,
-        env=cli_env("redis://127.0.0.1:1/0", NEWSWORKER_MODELS_DIR=str(models), **env),
+        env=worker_env("redis://127.0.0.1:1/0", NEWSWORKER_MODELS_DIR=str(models), **env),
         capture_output=True,
         text=True,
         timeout=120,

@@ -17,9 +17,9 @@ from celery import Celery
 
 from tests.e2e.bad_input import CLI_KINDS, GOOD, KINDS, Kind
 from tests.support import WorkerProcess, newsworker
-from worker.client import TASK_NAME, Producer
 from worker.config import Settings
-from worker.schemas import Result, Status, fallback_id
+from worker.producer.client import Producer
+from worker.schemas import TASK_NAME, Result, Status, fallback_id
 
 WAIT_S = 180.0
 

@@ -14,10 +14,10 @@ import pytest
 import redis
 
 from tests.support import WorkerProcess, stream_events, wait_for
-from worker.client import Producer
 from worker.config import Settings
-from worker.redis_server import RedisServer, free_port
+from worker.producer.client import Producer
 from worker.schemas import Result, Status
+from worker.tools.redis_server import RedisServer, free_port
 
 # Short limits, so that a message whose worker died is handed out again within seconds.
 FAST_REDELIVERY = {
@@ -124,6 +124,7 @@ def test_a_worker_started_while_redis_is_down_waits_and_recovers(tmp_path: Path)
         producer = Producer(_settings(url))
         try:
             _all_done(producer, [producer.enqueue({"text": t}) for t in _articles(3)])
+            _a_slow_article_times_out(producer)  # this worker's short limits make that cheap
         finally:
             producer.close()
         assert "Cannot connect to redis" in worker.log()
@@ -144,7 +145,7 @@ def test_sigterm_with_articles_queued_finishes_or_returns_each(
         assert first.terminate() == 0  # warm shutdown: the current articles finish
         left = len(ids) - len(_finished(url))
         assert left > 0, "the stop came after the work was over"
-        assert producer.store.queue_depth(_settings(url).queue) >= left - 2  # handed back
+        assert producer.store.client.llen(_settings(url).queue) >= left - 2  # handed back
         with WorkerProcess(url, tmp_path / "second.log", **FAST_REDELIVERY):
             _all_done(producer, ids)
     finally:
@@ -210,3 +211,13 @@ def _final(producer: Producer, article_id: str) -> Result:
     results = list(producer.store.wait([article_id], WAIT_S))
     assert results, f"{article_id} never finished"
     return results[0]
+
+
+def _a_slow_article_times_out(producer: Producer) -> None:
+    """80,000 one-line sentences take far longer than the 8 s soft limit: the article ends
+    `failed` with its own error type, not as bad input, and is not retried."""
+    article_id = producer.enqueue({"text": f"{uuid.uuid4().hex}. " + "Word. " * 80_000})
+    [result] = producer.store.wait([article_id], WAIT_S)
+    assert result.status == Status.FAILED and result.error is not None
+    assert result.error.type == "TimeLimitExceeded" and "8 s" in result.error.message
+    assert result.attempts == 1

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import WorkerProcess, newsworker
-from worker.redis_server import free_port
+from worker.tools.redis_server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"

@@ -9,10 +9,10 @@ import uuid
 from pathlib import Path
 
 from tests.support import WorkerProcess, newsworker
-from worker.client import Producer
 from worker.config import Settings
-from worker.redis_server import RedisServer
+from worker.producer.client import Producer
 from worker.schemas import Status
+from worker.tools.redis_server import RedisServer
 
 ARTICLES = 5_000
 WARM_UP = 500

@@ -8,9 +8,11 @@ import uuid
 from pathlib import Path
 
 from tests.support import WorkerProcess, wait_for
-from worker.client import Producer
 from worker.config import Settings
-from worker.redis_server import free_port
+from worker.producer.client import Producer
+from worker.schemas import TASK_NAME
+from worker.service.broker import queue_lists
+from worker.tools.redis_server import free_port
 
 
 def _scrape(port: int) -> str:
@@ -38,7 +40,7 @@ def _value(text: str, name: str, **labels: str) -> float:
     return 0.0
 
 
-def test_metrics_count_outcomes_failures_stages_and_queue_depth(
+def test_metrics_count_outcomes_failures_stages_and_queues(
     redis_url: str, tmp_path: Path, settings: Settings
 ) -> None:
     port = free_port()
@@ -47,6 +49,8 @@ def test_metrics_count_outcomes_failures_stages_and_queue_depth(
     with WorkerProcess(redis_url, tmp_path / "w.log", "--queues", queue, **env):
         producer = Producer(settings)
         try:
+            # a foreign producer's message on Celery's default queue, which no worker consumes
+            producer.app.send_task(TASK_NAME, kwargs={"article": {"text": "Lost."}}, queue="celery")
             good = [
                 producer.enqueue(
                     {"text": f"The council met on day {i} {uuid.uuid4().hex}."}, queue=queue
@@ -57,12 +61,15 @@ def test_metrics_count_outcomes_failures_stages_and_queue_depth(
                 "newsworker.process_article", kwargs={"article": {"text": 42}}, queue=queue
             )
             list(producer.store.wait(good, 90))
+            text = wait_for(lambda: _scrape_with(port, "InputError"), 30, "the failure metric")
         finally:
+            producer.store.client.delete(*queue_lists("celery"))  # no stray message for others
             producer.close()
-        text = wait_for(lambda: _scrape_with(port, "InputError"), 30, "the failure metric")
     assert _value(text, "newsworker_articles_total", outcome="done") >= 2
     assert _value(text, "newsworker_articles_failed_total", reason="InputError") >= 1
     assert _value(text, "newsworker_stage_seconds_count", stage="encode") >= 2
     assert _value(text, "newsworker_model_load_seconds") > 0
     assert f'newsworker_queue_depth{{queue="{queue}"}} 0.0' in text  # read from Redis
+    assert _value(text, "newsworker_unconsumed_messages", queue="celery") == 1
+    assert f'newsworker_unconsumed_messages{{queue="{queue}"}} 0.0' in text  # consumed
     assert "council" not in text  # no article text in metrics

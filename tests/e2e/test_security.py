@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import WorkerProcess, newsworker, wait_for
-from worker.redis_server import RedisServer, answers, find_redis_server, free_port
+from worker.tools.redis_server import RedisServer, answers, find_redis_server, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = f"s3cret-{uuid.uuid4().hex[:10]}"

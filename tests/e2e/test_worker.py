@@ -16,9 +16,9 @@ from celery import Celery
 
 from tests.support import WorkerProcess, stream_events, wait_for
 from worker import keys
-from worker.client import TASK_NAME, Producer
 from worker.config import Settings
-from worker.schemas import Result, Status, fallback_id
+from worker.producer.client import Producer
+from worker.schemas import TASK_NAME, Result, Status, fallback_id
 
 DONE_TIMEOUT_S = 90.0
 

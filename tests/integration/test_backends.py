@@ -15,9 +15,10 @@ import pytest
 
 from worker.config import Settings
 from worker.errors import ChecksumMismatch, ConfigError, ModelNotFound
-from worker.nlp.abstractive import AbstractiveSummariser
+from worker.nlp.backends.abstractive import AbstractiveSummariser
+from worker.nlp.loading import load_pipeline
+from worker.nlp.pipeline import Pipeline
 from worker.nlp.taxonomy import read_taxonomy
-from worker.pipeline import Pipeline, build_pipeline
 from worker.schemas import Article, Options
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +33,7 @@ def _settings(models: Path, **backends: Any) -> Settings:
 
 @pytest.fixture(scope="module")
 def abstractive(tiny_models: Path) -> Pipeline:
-    return build_pipeline(
+    return load_pipeline(
         _settings(
             tiny_models,
             summariser="abstractive",
@@ -45,12 +46,12 @@ def abstractive(tiny_models: Path) -> Pipeline:
 
 @pytest.fixture(scope="module")
 def nli(tiny_models: Path) -> Pipeline:
-    return build_pipeline(_settings(tiny_models, topic_backend="nli", topic_model="tiny-nli"))
+    return load_pipeline(_settings(tiny_models, topic_backend="nli", topic_model="tiny-nli"))
 
 
 @pytest.fixture(scope="module")
 def classifier(tiny_models: Path) -> Pipeline:
-    return build_pipeline(
+    return load_pipeline(
         _settings(tiny_models, topic_backend="classifier", topic_model="tiny-desk")
     )
 
@@ -191,7 +192,7 @@ def test_altered_weights_are_refused_with_what_to_do(tiny_models: Path, tmp_path
     weights.write_bytes(weights.read_bytes()[:-8] + b"\0" * 8)
     settings = _settings(models, summariser="abstractive", summariser_model="tiny-bart")
     with pytest.raises(ChecksumMismatch, match=r"model\.safetensors has sha256 .* expects"):
-        build_pipeline(settings)
+        load_pipeline(settings)
 
 
 def test_missing_weights_are_refused(tiny_models: Path, tmp_path: Path) -> None:
@@ -199,24 +200,24 @@ def test_missing_weights_are_refused(tiny_models: Path, tmp_path: Path) -> None:
     shutil.rmtree(models / "classifiers" / "tiny-desk")
     settings = _settings(models, topic_backend="classifier", topic_model="tiny-desk")
     with pytest.raises(ModelNotFound, match="does not exist"):
-        build_pipeline(settings)
+        load_pipeline(settings)
 
 
 def test_a_model_without_entailment_is_not_an_nli_backend(tiny_models: Path) -> None:
     settings = _settings(tiny_models, topic_backend="nli", topic_model="not-nli")
     with pytest.raises(ConfigError, match="no entailment"):
-        build_pipeline(settings)
+        load_pipeline(settings)
 
 
 def test_an_unknown_model_names_the_known_ones(tiny_models: Path) -> None:
     settings = _settings(tiny_models, summariser="abstractive", summariser_model="pegasus")
     with pytest.raises(ConfigError, match=r"'pegasus' is neither.*distilbart-cnn, tiny-bart"):
-        build_pipeline(settings)
+        load_pipeline(settings)
 
 
 def test_an_unlisted_directory_loads_unpinned(tiny_models: Path, tmp_path: Path) -> None:
     models = _copy(tiny_models, tmp_path)
     shutil.copytree(models / "summarisers" / "tiny-bart", models / "mine")
     settings = _settings(models, summariser="abstractive", summariser_model="mine")
-    result = build_pipeline(settings).process(Article(text=_article(3)), Options())
+    result = load_pipeline(settings).process(Article(text=_article(3)), Options())
     assert result.model["summariser"] == "mine" and result.summary

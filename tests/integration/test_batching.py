@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from worker.nlp.batching import BatchingEncoder
-from worker.pipeline import Pipeline
+from worker.nlp.pipeline import Pipeline
 
 ARTICLES = [
     [f"Story {i}: the council met on day {i}.", f"Officials approved plan number {i * 7}."]

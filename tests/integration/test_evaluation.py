@@ -14,10 +14,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from worker.evaluation.command import eval_command
-from worker.evaluation.datasets import Fields, load_dataset
-from worker.evaluation.runner import EvalConfig, evaluate
-from worker.pipeline import Pipeline
+from worker.nlp.pipeline import Pipeline
+from worker.tools.evaluation.command import eval_command
+from worker.tools.evaluation.datasets import Fields, load_dataset
+from worker.tools.evaluation.evaluate import EvalConfig, evaluate
 
 RELAY = [
     "Kellsby Harriers won the county relay championship on Sunday, beating the holders by "

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from worker.config import Settings
-from worker.nlp.nli import NLITagger
-from worker.pipeline import Pipeline, build_pipeline
+from worker.nlp.backends.nli import NLITagger
+from worker.nlp.loading import load_pipeline
+from worker.nlp.pipeline import Pipeline
 from worker.schemas import Article, Options
 
 torch = pytest.importorskip("torch")
@@ -19,7 +20,7 @@ pytestmark = [
 
 
 def test_pipeline_on_cuda_agrees_with_cpu(pipeline: Pipeline, scraped_article: str) -> None:
-    gpu = build_pipeline(Settings(device="auto"))
+    gpu = load_pipeline(Settings(device="auto"))
     assert gpu.encoder.device == "cuda"
     on_gpu = gpu.process(Article(text=scraped_article), Options())
     on_cpu = pipeline.process(Article(text=scraped_article), Options())
@@ -40,7 +41,7 @@ def test_every_backend_runs_on_cuda_in_half_precision(
         topic_backend="nli",
         topic_model="tiny-nli",
     )
-    gpu = build_pipeline(settings)
+    gpu = load_pipeline(settings)
     assert gpu.abstractive is not None
     result = gpu.process(Article(text=scraped_article), Options(min_topic_score=0.0))
     assert result.model["device"] == "cuda" and result.summary and result.topics
@@ -48,7 +49,7 @@ def test_every_backend_runs_on_cuda_in_half_precision(
     assert isinstance(nli, NLITagger)
     assert nli.loaded.device == "cuda"
     assert next(nli.loaded.model.parameters()).dtype == torch.float16
-    classifier = build_pipeline(
+    classifier = load_pipeline(
         Settings(
             models_dir=tiny_models,
             device="auto",

@@ -11,10 +11,9 @@ import pytest
 
 from worker.config import Settings
 from worker.errors import InputError, NoTextFound
-from worker.nlp.backends import int8_spec
 from worker.nlp.encoder import SentenceEncoder
-from worker.nlp.models import resolve_embedder
-from worker.pipeline import Pipeline
+from worker.nlp.loading import load_encoder
+from worker.nlp.pipeline import Pipeline
 from worker.schemas import Article, Options, Status
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -129,12 +128,10 @@ def test_unreadable_input_raises_input_errors(pipeline: Pipeline) -> None:
 def test_encoder_matches_sentence_transformers(precision: str, least: float) -> None:
     from sentence_transformers import SentenceTransformer
 
-    settings = Settings(precision=precision)
-    spec = resolve_embedder(settings.models_dir, settings.embedder)
-    encoder = SentenceEncoder(spec, "cpu", int8=int8_spec(settings, spec))
+    encoder = load_encoder(Settings(device="cpu", precision=precision))
     assert encoder.precision == precision
     texts = ["Stocks fell sharply after the central bank raised rates.", "The cat sat on the mat."]
-    reference = SentenceTransformer(str(spec.path), device="cpu")
+    reference = SentenceTransformer(str(encoder.spec.path), device="cpu")
     expected = reference.encode(texts, normalize_embeddings=True)
     assert np.all(np.sum(encoder.encode(texts) * expected, axis=1) > least)
 

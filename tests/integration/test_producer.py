@@ -9,8 +9,8 @@ import pytest
 import redis
 
 from tests.support import stream_events
-from worker.client import Producer
 from worker.config import Settings
+from worker.producer.client import Producer
 from worker.schemas import Status, fallback_id
 
 
@@ -40,11 +40,11 @@ def test_invalid_input_is_stored_failed_and_not_queued(
     stored = producer.result(article_id)
     assert stored is not None and stored.status == Status.FAILED and stored.error is not None
     assert stored.error.message == str(error)
-    assert producer.store.queue_depth(producer.settings.queue) == 0
+    assert producer.store.client.llen(producer.settings.queue) == 0  # the queue's list
     assert [e["id"] for e in stream_events(scratch_redis)] == [article_id]
 
 
 def test_valid_input_is_queued(producer: Producer) -> None:
     article_id, error = producer.submit({"id": "fine", "text": "A b. C d."})
     assert (article_id, error) == ("fine", None)
-    assert producer.store.queue_depth(producer.settings.queue) == 1
+    assert producer.store.client.llen(producer.settings.queue) == 1  # the queue's list

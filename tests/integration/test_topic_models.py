@@ -12,12 +12,13 @@ import pytest
 
 from worker.config import Settings, get_settings
 from worker.errors import ConfigError, InputError
-from worker.inputs import Submission
-from worker.local import process_one
-from worker.nlp.heads import META_FILE
-from worker.pipeline import Pipeline, build_pipeline
+from worker.nlp.backends.head import META_FILE
+from worker.nlp.loading import load_pipeline
+from worker.nlp.pipeline import Pipeline
+from worker.producer.readers import Submission
 from worker.schemas import Article, Options, Status
-from worker.training import train_topics_command
+from worker.tools.process import process_one
+from worker.tools.train_topics import train_topics_command
 
 ROOT = Path(__file__).resolve().parents[2]
 CUP_FINAL = (
@@ -90,7 +91,7 @@ def trained_models(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.fixture(scope="module")
 def head_pipeline(trained_models: Path) -> Pipeline:
     """The pipeline with the trained head as its tagger."""
-    return build_pipeline(Settings(models_dir=trained_models, topic_head="desk", device="cpu"))
+    return load_pipeline(Settings(models_dir=trained_models, topic_head="desk", device="cpu"))
 
 
 # per-request taxonomies and calibrated scores (default pipeline)
@@ -182,4 +183,4 @@ def test_a_head_for_another_embedder_is_refused(trained_models: Path, tmp_path: 
     meta["embedder"] = "sentence-transformers/all-mpnet-base-v2"
     meta_path.write_text(json.dumps(meta))
     with pytest.raises(ConfigError, match=r"'desk' was trained with embedder .*all-mpnet"):
-        build_pipeline(Settings(models_dir=models, topic_head="desk", device="cpu"))
+        load_pipeline(Settings(models_dir=models, topic_head="desk", device="cpu"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from worker.nlp.chunks import pack, split_long
+from worker.nlp.backends.chunks import pack, split_long
 
 
 def words(texts: Sequence[str]) -> list[int]:

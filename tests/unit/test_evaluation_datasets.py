@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from worker.errors import ConfigError
-from worker.evaluation.datasets import (
+from worker.tools.evaluation.datasets import (
     Fields,
     PresetName,
     detect_preset,

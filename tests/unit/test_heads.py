@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 from worker.errors import ConfigError
-from worker.nlp.heads import META_FILE, TopicHead, embedder_identity, load_head, save_head
-from worker.nlp.models import ModelSpec
+from worker.nlp.backends.head import META_FILE, TopicHead, embedder_identity, load_head, save_head
 from worker.nlp.topics import FEATURES, TagInput
-from worker.training import cross_validate, fit_head
+from worker.nlp.weights.manifest import ModelSpec
+from worker.tools.train_topics import cross_validate, fit_head
 
 SPEC = ModelSpec(
     key="minilm",

@@ -1,6 +1,6 @@
 """Producers and the CLI stay light: no torch or transformers unless a model is really needed.
 
-Any service that only enqueues articles imports worker.client, and `newsworker --help` or
+Any service that only enqueues articles imports worker.producer.client, and `newsworker --help` or
 `newsworker enqueue --help` must answer at once; loading torch would add seconds and hundreds
 of megabytes. Each check runs in a fresh interpreter so that nothing this test session has
 already imported can hide a heavy import.
@@ -32,7 +32,7 @@ class Run(NamedTuple):
 
 IMPORT_AND_HELP = """
 import json, sys
-import worker.client
+import worker.producer.client
 import worker.cli
 after_import = sorted(m for m in sys.modules if m.split(".")[0] in {heavy!r})
 sys.argv = ["newsworker", "--help"]
@@ -98,5 +98,5 @@ def test_enqueue_help_exits_0_without_loading_a_model(runs: dict[str, Run]) -> N
     assert "--jsonl" in done.stdout
     assert "--wait" in done.stdout
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()}
-    assert "worker.inputs" in imported  # the import log is really there
+    assert "worker.producer.readers" in imported  # the import log is really there
     assert not {name for name in imported if name.split(".")[0] in HEAVY}

@@ -14,10 +14,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from worker.pipeline import Encoder
+if TYPE_CHECKING:
+    from worker.nlp.encoder import Encoder
 
 
 @dataclass

@@ -1,36 +1,34 @@
-"""The sentence encoder: a transformer with mean pooling, loaded once per worker process.
+"""The sentence encoder: a transformer with mean pooling, and what the pipeline needs of one.
 
 Long inputs are never truncated silently: a text longer than the model's window is split into
-windows whose embeddings are averaged. Batches are sorted by length to keep padding small.
+windows whose embeddings are averaged. Batches are sorted by length to keep padding small. The
+forward pass itself is a runtime's (:mod:`worker.nlp.runtimes`); :mod:`worker.nlp.loading`
+builds the encoder with its tokenizer and runtime, once per process.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator, Sequence
+from typing import Any, Protocol
 
 import numpy as np
-import torch
-from transformers import AutoConfig, AutoTokenizer
-from transformers.utils import logging as hf_logging
 
-from worker.config import DEFAULT_BATCH_SIZE, DEFAULT_BATCH_TOKENS
-from worker.nlp.models import ModelSpec, verify_files
-from worker.nlp.runners import OnnxRunner, Runner, TorchRunner
+from worker.nlp.runtimes import Runtime
 from worker.nlp.vectors import unit
+from worker.nlp.weights.manifest import ModelSpec
 
-log = logging.getLogger(__name__)
-SPECIAL_TOKENS = 2  # [CLS] and [SEP]
+# The tokens a tokenizer adds around one text: [CLS] … [SEP] (BERT), <s> … </s> (BART).
+SPECIAL_TOKENS = 2
 
 
-def resolve_device(device: str) -> str:
-    """`auto` becomes `cuda` when a CUDA device is usable, else `cpu`."""
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
-        log.warning("device=cuda asked for, but no CUDA device is usable; using the CPU")
-        return "cpu"
-    return device
+class Encoder(Protocol):
+    """What the pipeline needs from a sentence encoder (this one, or the batching wrapper)."""
+
+    spec: ModelSpec
+    device: str
+    precision: str
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
 class SentenceEncoder:
@@ -39,28 +37,24 @@ class SentenceEncoder:
     def __init__(
         self,
         spec: ModelSpec,
-        device: str = "auto",
-        batch_size: int | None = None,
-        batch_tokens: int | None = None,
-        int8: ModelSpec | None = None,
+        tokenizer: Any,
+        runtime: Runtime,
+        *,
+        device: str,
+        dimension: int,
+        batch_size: int,
+        batch_tokens: int,
     ) -> None:
-        """Load `spec` (checksums verified); on a CPU, run the `int8` export instead if given."""
-        verify_files(spec)
-        hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]  # quiet logs
-        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+        """An encoder of `spec`'s model: its tokenizer, and the runtime that runs it on `device`."""
         self.spec = spec
-        self.device = resolve_device(device)
-        self.batch_size = batch_size or DEFAULT_BATCH_SIZE.get(self.device, 64)
-        self.batch_tokens = batch_tokens or DEFAULT_BATCH_TOKENS.get(self.device, 256)
+        self.tokenizer = tokenizer
+        self.runtime = runtime
+        self.device = device
+        self.dimension = dimension
+        self.batch_size = batch_size
+        self.batch_tokens = batch_tokens
         self.window = spec.max_tokens - SPECIAL_TOKENS
-        self.tokenizer = AutoTokenizer.from_pretrained(str(spec.path), local_files_only=True)
-        self.dimension = int(AutoConfig.from_pretrained(str(spec.path)).hidden_size)
-        self.runner: Runner
-        if int8 is not None and self.device == "cpu":
-            self.runner = OnnxRunner(int8, torch.get_num_threads())
-        else:
-            self.runner = TorchRunner(spec.path, self.device)
-        self.precision = self.runner.precision
+        self.precision = runtime.precision
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Word-piece counts without special tokens."""
@@ -114,9 +108,4 @@ class SentenceEncoder:
         features = [{"input_ids": [cls_id, *w, sep_id]} for w in windows]
         batch = self.tokenizer.pad(features, return_tensors="np")
         ids = np.asarray(batch["input_ids"], dtype=np.int64)
-        return self.runner.pooled(ids, np.asarray(batch["attention_mask"], dtype=np.int64))
-
-
-def set_torch_threads(threads: int) -> None:
-    """Limit torch's intra-op threads in this process (call in each worker child)."""
-    torch.set_num_threads(max(1, threads))
+        return self.runtime.pooled(ids, np.asarray(batch["attention_mask"], dtype=np.int64))

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from worker.nlp.lexical import textrank_scores
 from worker.nlp.sentences import Sentence
+from worker.nlp.textrank import textrank_scores
 
 
 @dataclass(frozen=True)

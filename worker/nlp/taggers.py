@@ -1,6 +1,6 @@
 """The taggers of one worker process: the default one and those a request names, each built once.
 
-The default tagger comes from the topic backend (:func:`worker.pipeline.build_taggers`). A
+The default tagger comes from the topic backend (:func:`worker.nlp.loading.load_taggers`). A
 request may name another taxonomy file under ``models/taxonomy/`` by its stem
 (``Options.taxonomy``, e.g. ``ag-news``); its tagger is made by the backend's factory (zero-shot
 on the embeddings, or NLI on the loaded NLI model) on first use and kept, so each taxonomy's

@@ -32,8 +32,8 @@ BBC and the English part of MasakhaNEWS), and with 0.03 topics scored around 0.3
 labelled topic about a third of the time. So ``min_topic_score`` reads as a probability: at the
 default 0.1 a topic is listed when there is at least a one-in-ten chance that the article is
 about it, which gives one topic for a clear story and two or three for one that straddles
-topics; ``max_topics`` caps the list. Trained heads (:mod:`worker.nlp.heads`) give scores with
-the same meaning, from a classifier fitted to labelled articles.
+topics; ``max_topics`` caps the list. Trained heads (:mod:`worker.nlp.backends.head`) give
+scores with the same meaning, from a classifier fitted to labelled articles.
 """
 
 from __future__ import annotations

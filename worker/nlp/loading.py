@@ -1,0 +1,210 @@
+"""Everything a process builds from settings, in one place: the encoder and its runtime (torch,
+or ONNX Runtime for the int8 export), the topic taggers (zero-shot, a trained head, NLI or a
+classifier), the abstractive summariser, and the pipeline that holds them.
+
+Workers (once per process, after the fork), `process`, `eval`, `train-topics`, the benchmarks
+and the tests all load models here, so every weights file is checked against its sha256 in
+models/manifest.yaml the same way, and every model is placed on a device the same way. Which
+backend serves which stage is drawn in :mod:`worker.nlp.backends`.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import torch
+from transformers import (
+    AutoConfig,
+    AutoModel,
+    AutoModelForSeq2SeqLM,
+    AutoModelForSequenceClassification,
+    AutoTokenizer,
+)
+from transformers.utils import logging as hf_logging
+
+from worker.config import Settings
+from worker.errors import ConfigError, ModelError
+from worker.nlp.backends.abstractive import AbstractiveSummariser
+from worker.nlp.backends.classifier import ClassifierTagger
+from worker.nlp.backends.head import load_head
+from worker.nlp.backends.nli import NLITagger
+from worker.nlp.backends.transformer import Loaded
+from worker.nlp.batching import BatchingEncoder
+from worker.nlp.encoder import Encoder, SentenceEncoder
+from worker.nlp.pipeline import Pipeline
+from worker.nlp.runtimes import OnnxRuntime, Runtime, TorchRuntime
+from worker.nlp.taggers import Taggers
+from worker.nlp.taxonomy import read_taxonomy
+from worker.nlp.topics import Encode, Tagger, ZeroShotTagger
+from worker.nlp.weights.manage import ensure_present
+from worker.nlp.weights.manifest import ModelSpec, resolve_embedder, resolve_model, verify_files
+from worker.schemas import Article, Options
+
+log = logging.getLogger(__name__)
+SECTION = {"nli": "nli", "classifier": "classifiers", "abstractive": "summarisers"}
+ONNX_FILE = "model.onnx"
+UNBOUNDED = 1_000_000  # tokenizers without a known limit report ~1e30
+DEFAULT_LIMIT = 512
+WARM_UP_TEXT = (
+    "Warm-up\n\nThe city council approved the new budget on Monday. "
+    "Officials said the plan would fund schools and repair roads."
+)
+
+
+def load_pipeline(settings: Settings) -> Pipeline:
+    """The encoder and the configured backends (checksums verified), ready to serve."""
+    encoder: Encoder = load_encoder(settings)
+    if settings.pool == "threads" and (settings.concurrency or 1) > 1:
+        encoder = BatchingEncoder(encoder)  # articles running at once share forward passes
+    taggers = load_taggers(settings, encoder.encode, encoder.spec)
+    pipeline = Pipeline(settings, encoder, taggers, load_summariser(settings))
+    pipeline.process(Article(text=WARM_UP_TEXT), Options())  # load lazy parts before real work
+    return pipeline
+
+
+def set_torch_threads(threads: int) -> None:
+    """Limit torch's intra-op threads in this process (each worker child sets its own)."""
+    torch.set_num_threads(max(1, threads))
+
+
+def resolve_device(device: str) -> str:
+    """`auto` becomes `cuda` when a CUDA device is usable, else `cpu`."""
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and not torch.cuda.is_available():
+        log.warning("device=cuda asked for, but no CUDA device is usable; using the CPU")
+        return "cpu"
+    return device
+
+
+def load_encoder(settings: Settings) -> SentenceEncoder:
+    """The settings' embedder on its device: the int8 export on a CPU when precision allows."""
+    if settings.torch_threads:
+        set_torch_threads(settings.torch_threads)
+    spec = resolve_embedder(settings.models_dir, settings.embedder)
+    verify_files(spec)
+    _quiet_transformers()
+    device = resolve_device(settings.device)
+    int8 = int8_spec(settings, spec)
+    runtime = _int8_runtime(int8) if int8 is not None and device == "cpu" else None
+    path = str(spec.path)
+    return SentenceEncoder(
+        spec,
+        AutoTokenizer.from_pretrained(path, local_files_only=True),
+        runtime or TorchRuntime(AutoModel.from_pretrained(path, local_files_only=True), device),
+        device=device,
+        dimension=int(AutoConfig.from_pretrained(path).hidden_size),
+        batch_size=settings.batch_size_for(device),
+        batch_tokens=settings.batch_tokens_for(device),
+    )
+
+
+def int8_spec(settings: Settings, embedder: ModelSpec) -> ModelSpec | None:
+    """The embedder's int8 export when precision asks for it (int8, or auto on a CPU)."""
+    key = embedder.options.get("int8")
+    if settings.precision == "fp32" or not key:
+        if settings.precision == "int8":
+            raise ConfigError(f"the embedder {embedder.key} has no int8 export in the manifest")
+        return None
+    return resolve_embedder(settings.models_dir, str(key))
+
+
+def _int8_runtime(spec: ModelSpec) -> Runtime:
+    """An ONNX Runtime session of the int8 export, with torch's thread count for this process."""
+    import onnxruntime as ort
+
+    verify_files(spec)
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = max(1, torch.get_num_threads())
+    options.inter_op_num_threads = 1
+    session = ort.InferenceSession(
+        str(spec.path / ONNX_FILE), options, providers=["CPUExecutionProvider"]
+    )
+    return OnnxRuntime(session)
+
+
+def model_spec(settings: Settings, section: str, ref: str) -> ModelSpec:
+    """Resolve a model setting against the manifest (or a directory, or a hub id)."""
+    return resolve_model(settings.models_dir, section, ref, allow_download=settings.allow_download)
+
+
+def load_transformer(spec: ModelSpec, auto_class: Any, settings: Settings) -> Loaded:
+    """Tokenizer and `auto_class` model from `spec`'s directory, checksums verified first."""
+    ensure_present(spec, settings.allow_download)
+    verify_files(spec)
+    if not spec.pinned:
+        log.warning("loading %s with no pinned checksums (models pin %s)", spec.path, spec.key)
+    _quiet_transformers()
+    placed = resolve_device(settings.device)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(spec.path), local_files_only=True)
+        model = auto_class.from_pretrained(str(spec.path), local_files_only=True)
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelError(f"cannot load {spec.name} from {spec.path}: {exc}") from exc
+    if placed == "cuda":
+        model = model.half()
+    model = model.to(placed).eval()
+    positions = _model_limit(tokenizer, model)
+    return Loaded(
+        spec, tokenizer, model, placed, min(settings.max_input_tokens, positions), positions
+    )
+
+
+def _model_limit(tokenizer: Any, model: Any) -> int:
+    """The most tokens the model reads at once: its positions, or the tokenizer's limit."""
+    positions = getattr(model.config, "max_position_embeddings", None)
+    limits = [int(n) for n in (tokenizer.model_max_length, positions) if n and n < UNBOUNDED]
+    return min(limits) if limits else DEFAULT_LIMIT
+
+
+def _quiet_transformers() -> None:
+    hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+
+
+def load_summariser(settings: Settings) -> AbstractiveSummariser | None:
+    """The abstractive summariser when configured; None means extractive."""
+    if settings.summariser != "abstractive" or not settings.summariser_model:
+        return None
+    spec = model_spec(settings, SECTION["abstractive"], settings.summariser_model)
+    return AbstractiveSummariser(load_transformer(spec, AutoModelForSeq2SeqLM, settings), settings)
+
+
+def load_taggers(settings: Settings, encode: Encode, embedder: ModelSpec) -> Taggers:
+    """The default tagger of the configured topic backend, and the per-request factory."""
+    zero_shot = partial(ZeroShotTagger.from_file, encode=encode)
+    default: Tagger
+    if settings.topic_backend == "nli" and settings.topic_model:
+        nli = load_nli(settings, settings.topic_model)
+        factory = partial(_nli_for, nli=nli, settings=settings)
+        return Taggers(nli, settings.taxonomy_dir, factory)
+    if settings.topic_backend == "classifier" and settings.topic_model:
+        default = load_classifier(settings, settings.topic_model)
+    elif settings.topic_head:
+        default = load_head(settings.heads_path / settings.topic_head, embedder)
+    else:
+        default = zero_shot(settings.taxonomy_path)
+    return Taggers(default, settings.taxonomy_dir, zero_shot)
+
+
+def load_nli(settings: Settings, ref: str) -> NLITagger:
+    """The NLI model `ref` (checksums verified) with the worker's taxonomy."""
+    spec = model_spec(settings, SECTION["nli"], ref)
+    loaded = load_transformer(spec, AutoModelForSequenceClassification, settings)
+    return NLITagger.for_taxonomy(loaded, settings.taxonomy_path, settings)
+
+
+def load_classifier(settings: Settings, ref: str) -> ClassifierTagger:
+    """The classifier `ref` (checksums verified); QCodes come from the worker's taxonomy."""
+    spec = model_spec(settings, SECTION["classifier"], ref)
+    loaded = load_transformer(spec, AutoModelForSequenceClassification, settings)
+    label_map = {str(k): str(v) for k, v in (spec.options.get("label_map") or {}).items()}
+    qcodes = {t.label: t.qcode for t in read_taxonomy(settings.taxonomy_path).topics}
+    return ClassifierTagger(loaded, label_map, qcodes, settings)
+
+
+def _nli_for(path: Path, nli: NLITagger, settings: Settings) -> Tagger:
+    return NLITagger.for_taxonomy(nli.loaded, path, settings)

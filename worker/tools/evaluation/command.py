@@ -1,0 +1,82 @@
+"""The `newsworker eval` command: parse options, load data and model, run, print, write JSON.
+
+Register it with ``app.command("eval")(eval_command)``. Importing this module loads neither
+torch nor the scoring libraries; they are imported when the command runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from worker.tools.evaluation.datasets import PRESETS, KRule, PresetName
+
+FieldOpt = Annotated[
+    str | None, typer.Option(help="JSON field name (default: from the preset); '-' for none.")
+]
+
+
+def eval_command(
+    path: Annotated[Path, typer.Argument(help="JSONL file, one item per line.", exists=True)],
+    *,
+    preset: Annotated[
+        PresetName | None,
+        typer.Option(help="Field names and k of a shared dev file (default: from the file name)."),
+    ] = None,
+    text_field: FieldOpt = None,
+    title_field: FieldOpt = None,
+    summary_field: FieldOpt = None,
+    label_field: FieldOpt = None,
+    k: Annotated[
+        str | None,
+        typer.Option(help="Summary sentences: a number, or 'ref' for the reference's count."),
+    ] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Score only the first N items.")] = None,
+    taxonomy: Annotated[
+        Path | None, typer.Option(help="Taxonomy whose labels are the dataset's labels.")
+    ] = None,
+    max_topics: Annotated[
+        int | None, typer.Option(min=0, max=50, help="At most this many topics.")
+    ] = None,
+    min_topic_score: Annotated[
+        float | None, typer.Option(min=0.0, max=1.0, help="Leave out topics scoring below this.")
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(help="JSON report (default: .newsworker/eval/<file>-<time>.json)."),
+    ] = None,
+    systems: Annotated[
+        str, typer.Option(help="Comma-separated: pipeline, lead, textrank.")
+    ] = "pipeline,lead,textrank",
+) -> None:
+    """Score the pipeline and the Lead-k and TextRank baselines on a labelled JSONL file."""
+    from rich.console import Console
+
+    from worker.config import get_settings
+    from worker.nlp.loading import load_pipeline
+    from worker.tools.evaluation import datasets, evaluate, report
+
+    chosen = preset or datasets.detect_preset(path)
+    fields = datasets.resolve_fields(
+        chosen, text=text_field, title=title_field, summary=summary_field, label=label_field
+    )
+    k_rule = datasets.parse_k(k) if k is not None else _preset_k(chosen)
+    data = datasets.load_dataset(path, fields, k_rule, chosen, limit)
+    config = evaluate.EvalConfig(evaluate.parse_systems(systems), max_topics, min_topic_score)
+    settings = get_settings()
+    if taxonomy is not None:
+        settings = settings.model_copy(update={"taxonomy": taxonomy})
+    err = Console(stderr=True)
+    pipeline = None
+    if evaluate.PIPELINE in config.systems:
+        with err.status("loading the model"):
+            pipeline = load_pipeline(settings)
+    result = evaluate.evaluate(data, pipeline, config, err)
+    report.render(result, Console())
+    err.print(f"report: {report.write_json(result, output or report.default_output(path))}")
+
+
+def _preset_k(preset: PresetName | None) -> KRule:
+    return PRESETS[preset].k if preset else 3
