@@ -27,13 +27,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from worker.config import get_settings
 from worker.errors import InputError, NoTextFound
-from worker.nlp.backends.head import TopicHead, embedder_identity, save_head
-from worker.nlp.cleaning import clean
-from worker.nlp.sentences import split_sentences
-from worker.nlp.topics import FEATURES, topic_vector
 from worker.producer.readers import jsonl_rows
 
+# The NLP modules are imported where they are used, so that `newsworker --help` and the commands
+# that only enqueue do not pay for scikit-learn and trafilatura at start-up.
+
 if TYPE_CHECKING:
+    from worker.nlp.backends.head import TopicHead
     from worker.nlp.encoder import SentenceEncoder
 
 DEFAULT_C = 1.0
@@ -68,6 +68,7 @@ def train_topics_command(
     settings = get_settings()
     target = output or settings.heads_path / path.stem
     data = read_labelled(path, text_field, title_field, label_field, limit)
+    from worker.nlp.backends.head import save_head
     from worker.nlp.loading import load_encoder
 
     encoder = load_encoder(settings)  # the worker's own, int8 included: heads learn what it serves
@@ -92,6 +93,9 @@ def read_labelled(
     path: Path, text_field: str, title_field: str, label_field: str, limit: int | None
 ) -> Labelled:
     """Clean and split each labelled article; lines without text or label are refused."""
+    from worker.nlp.cleaning import clean
+    from worker.nlp.sentences import split_sentences
+
     data = Labelled([], [], [])
     for number, item in _lines(path, limit):
         text, label = item.get(text_field), item.get(label_field)
@@ -133,6 +137,8 @@ def embed(encoder: SentenceEncoder, data: Labelled) -> np.ndarray:
 def _embed_batch(
     encoder: SentenceEncoder, titles: Sequence[str | None], sentences: Sequence[list[str]]
 ) -> list[np.ndarray]:
+    from worker.nlp.topics import topic_vector
+
     texts = [s for group in sentences for s in group] + [t for t in titles if t]
     vectors = encoder.encode(texts)
     rows, start, title_at = [], 0, sum(len(group) for group in sentences)
@@ -171,6 +177,8 @@ def fit_head(vectors: np.ndarray, labels: list[str], c: float) -> TopicHead:
     """A multinomial logistic regression on all the data, as a numpy-only TopicHead."""
     from sklearn.linear_model import LogisticRegression
 
+    from worker.nlp.backends.head import TopicHead
+
     model = LogisticRegression(C=c, max_iter=2000).fit(vectors, labels)
     weights, intercepts = model.coef_, model.intercept_
     if len(model.classes_) == 2:  # sklearn keeps one row for two classes: p(second) = σ(w·x + b)
@@ -189,6 +197,9 @@ def _meta(
     c: float,
     timings_s: dict[str, float],
 ) -> dict[str, Any]:
+    from worker.nlp.backends.head import embedder_identity
+    from worker.nlp.topics import FEATURES
+
     return {
         **embedder_identity(encoder.spec),
         "features": FEATURES,
