@@ -37,7 +37,7 @@ ENTRY_FIELDS = frozenset(
     {"name", "path", "python_package", "entry_point", "hub", "revision", "source"}
     | {"max_tokens", "sha256"}
 )
-WEIGHT_SUFFIXES = (".safetensors", ".bin")
+WEIGHT_SUFFIXES = (".safetensors", ".bin", ".onnx")
 HUB_DIR = "hub"  # hub ids that no entry names are downloaded into models/hub/<org>--<name>
 
 
