@@ -154,6 +154,15 @@ class Topic(BaseModel):
     qcode: str | None = None
 
 
+class Dateline(BaseModel):
+    """Where, when and by whom a story was filed, as its head says: ``HONG KONG, April 8 -``,
+    ``LONDON (Reuters) -``, ``(CNN)``. Any part may be absent; each is as written."""
+
+    place: str | None = None
+    date: str | None = None
+    credit: str | None = None
+
+
 class ErrorInfo(BaseModel):
     """Why an article failed: `type` is stable (for code), `message` is for a person."""
 
@@ -181,6 +190,7 @@ class Result(BaseModel):
     summary_sentences: list[str] = Field(default_factory=list)
     topics: list[Topic] = Field(default_factory=list)
     keywords: list[str] = Field(default_factory=list)
+    dateline: Dateline | None = None
     warnings: list[str] = Field(default_factory=list)
     error: ErrorInfo | None = None
     model: dict[str, str] = Field(default_factory=dict)

@@ -36,13 +36,19 @@ def test_enqueue_wait_prints_each_result_as_json(
 
 
 def test_enqueue_from_stdin_then_read_the_result(worker: WorkerProcess, redis_url: str) -> None:
-    text = f"Rail strike called off {uuid.uuid4().hex}. Unions accepted the new pay offer."
+    text = (
+        f"LONDON, March 3 (Reuters) - Rail strike called off {uuid.uuid4().hex}. "
+        "Unions accepted the new pay offer."
+    )
     sent = newsworker(redis_url, "enqueue", "-", stdin=text)
     assert sent.returncode == 0, sent.stderr
     article_id = sent.stdout.strip()
     got = newsworker(redis_url, "result", article_id, "--wait", "60")
     assert got.returncode == 0, got.stderr
-    assert json.loads(got.stdout)["id"] == article_id
+    result = json.loads(got.stdout)
+    assert result["id"] == article_id
+    assert result["dateline"] == {"place": "LONDON", "date": "March 3", "credit": "Reuters"}
+    assert result["summary"].startswith("Rail strike called off")
 
 
 def test_enqueue_jsonl_sends_every_line(

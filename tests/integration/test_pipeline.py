@@ -89,6 +89,21 @@ def test_result_names_models_and_ids_derive_from_content(
     assert first.language == "en"
 
 
+def test_a_wire_credit_is_kept_as_the_dateline_and_never_reaches_the_summary(
+    pipeline: Pipeline,
+) -> None:
+    text = (
+        "New Delhi, India (CNN)As the earth shook in Nepal, tremors were felt over the border. "
+        "Buildings swayed in the capital and people ran into the streets. Officials said no one "
+        "was hurt in the city. Rescue teams were sent north to help."
+    )
+    for k in (1, 2):
+        result = pipeline.process(Article(text=text), Options(summary_sentences=k))
+        assert result.dateline is not None and result.dateline.credit == "CNN"
+        assert result.dateline.place == "New Delhi, India"
+        assert result.summary and "CNN" not in result.summary
+
+
 def test_a_very_long_sentence_is_encoded_whole_not_cut(pipeline: Pipeline) -> None:
     words = " ".join(f"word{i % 50}" for i in range(3000))
     long_sentence = f"The committee heard that {words} before it adjourned."

@@ -4,7 +4,8 @@ Scraped pages carry junk after and inside the story: related headlines, comment 
 Missed" lists, photo captions repeated with credits, section sub-headings. None of it may reach
 the summary, so it is removed here: the page is cut at the first end-of-article marker, caption
 and credit lines are dropped, repeated paragraphs are dropped, and short unpunctuated lines are
-treated as headings.
+treated as headings. A dateline or wire credit at the head of the story ("LONDON (Reuters) -")
+is taken off the first paragraph and kept apart.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from dataclasses import dataclass, field
 import trafilatura
 
 from worker.errors import NoTextFound
+from worker.nlp.datelines import split_dateline
+from worker.schemas import Dateline
 
 # A line equal to one of these (ignoring bullets, case and a trailing colon) ends the article.
 END_MARKERS = frozenset(
@@ -101,6 +104,7 @@ class CleanText:
     paragraphs: list[str]
     headings: list[str] = field(default_factory=list)
     dropped: int = 0
+    dateline: Dateline | None = None  # taken off the first paragraph (worker.nlp.datelines)
 
     @property
     def text(self) -> str:
@@ -127,6 +131,7 @@ def clean(raw: str, title: str | None = None) -> CleanText:
             result.paragraphs, result.headings = brief, []
     if not result.paragraphs:
         raise NoTextFound("no article text is left after removing markup and page boilerplate")
+    result.dateline, result.paragraphs[0] = split_dateline(result.paragraphs[0])
     return result
 
 

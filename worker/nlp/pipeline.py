@@ -130,6 +130,7 @@ class Pipeline:
             summary_sentences=chosen,
             topics=topics,
             keywords=keywords,
+            dateline=cleaned.dateline,
             warnings=warnings,
             model={**self.models, **tagger.info()},
             content_hash=content_hash(article, options),
