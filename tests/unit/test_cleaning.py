@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from worker.errors import NoTextFound
-from worker.nlp.cleaning import CleanText, clean
+from worker.nlp.cleaning import CleanText, clean, unwrap
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DATA = REPO_ROOT / "tests" / "data"
@@ -291,3 +291,23 @@ def test_a_brief_without_full_stops_is_kept_as_text() -> None:
 def test_a_lone_menu_word_is_not_an_article() -> None:
     with pytest.raises(NoTextFound):
         clean("Home")
+
+
+def test_hard_wrapped_wire_copy_is_read_as_paragraphs_not_headings() -> None:
+    wire = (
+        "HONG KONG, April 8 - Mounting trade friction between the\n"
+        "U.S. And Japan has raised fears among many of Asia's exporting\n"
+        "nations, businessmen and officials said.\n"
+        "    They told Reuter correspondents in Asian capitals a U.S.\n"
+        "Move against Japan might boost protectionist sentiment.\n"
+        "    But some exporters said the conflict would hurt them.\n"
+    )
+    cleaned = clean(wire, "ASIAN EXPORTERS FEAR DAMAGE")
+    assert cleaned.headings == [] and len(cleaned.paragraphs) == 3
+    assert cleaned.paragraphs[0].startswith("Mounting trade friction between the U.S. And Japan")
+    assert cleaned.dateline is not None and cleaned.dateline.place == "HONG KONG"
+
+
+def test_text_without_indented_paragraphs_is_not_unwrapped() -> None:
+    text = "Council votes on budget\n\nThe council met on Monday.\nIt approved the plan."
+    assert unwrap(text) == text

@@ -93,7 +93,11 @@ LINE_BREAKS = re.compile(r"\r\n|[\r\u2028\u2029\x85]")
 PREFIX_WORDS = 8
 HEADING_MAX_WORDS = 14
 MIN_BODY_BEFORE_CUT = 2
-MIN_BRIEF_WORDS = 4  # fewer words without a sentence ("Home", "Menu") are not an article
+MIN_BRIEF_WORDS = 4
+INDENT = re.compile(r"^[ \t]{2,}\S")  # a paragraph's first line in hard-wrapped wire copy
+WRAP_WIDTH = 80  # lines of wrapped copy are no longer than this
+MIN_INDENTED = 2
+MAX_LONG_SHARE = 0.05  # fewer words without a sentence ("Home", "Menu") are not an article
 
 
 @dataclass
@@ -116,6 +120,8 @@ def clean(raw: str, title: str | None = None) -> CleanText:
     """Clean plain text or HTML; raise NoTextFound when no article text is left."""
     if looks_like_html(raw):
         raw, title = extract_html(raw, title)
+    else:
+        raw = unwrap(raw)
     lines = [_normalise_line(line) for line in normalise(raw).split("\n")]
     lines = [line for line in lines if line]
     first_line = lines[0] if lines else None
@@ -133,6 +139,28 @@ def clean(raw: str, title: str | None = None) -> CleanText:
         raise NoTextFound("no article text is left after removing markup and page boilerplate")
     result.dateline, result.paragraphs[0] = split_dateline(result.paragraphs[0])
     return result
+
+
+def unwrap(text: str) -> str:
+    """Hard-wrapped wire copy as one line per paragraph.
+
+    Wire stories often come wrapped at about 65 characters, each paragraph begun by an indent.
+    Read line by line, every wrapped line would look like a heading (short, no full stop) and
+    be dropped. When several lines are indented and nearly all are short, lines are joined up
+    to the next indented or blank line; any other text is left as it is.
+    """
+    lines = text.split("\n")
+    indented = sum(1 for line in lines if INDENT.match(line))
+    long_lines = sum(1 for line in lines if len(line) > WRAP_WIDTH)
+    if indented < MIN_INDENTED or long_lines > len(lines) * MAX_LONG_SHARE:
+        return text
+    paragraphs: list[list[str]] = [[]]
+    for line in lines:
+        if (not line.strip() or INDENT.match(line)) and paragraphs[-1]:
+            paragraphs.append([])
+        if line.strip():
+            paragraphs[-1].append(line.strip())
+    return "\n\n".join(" ".join(words) for words in paragraphs if words)
 
 
 def _brief(first_line: str | None, rest: list[str]) -> list[str]:
