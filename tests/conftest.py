@@ -64,10 +64,10 @@ def settings(redis_url: str) -> Settings:
 
 @pytest.fixture(scope="session")
 def pipeline() -> object:
-    """The real pipeline with the embedded MiniLM, loaded once for the session."""
+    """The real pipeline with the embedded MiniLM and entities on, loaded once for the session."""
     from worker.nlp.loading import load_pipeline
 
-    return load_pipeline(Settings(device="cpu", torch_threads=2))
+    return load_pipeline(Settings(device="cpu", torch_threads=2, entities=True))
 
 
 @pytest.fixture(scope="session")

@@ -88,6 +88,11 @@ class Settings(BaseSettings):
     no_repeat_ngram_size: int = Field(3, ge=0)
     generation_timeout_s: float = Field(60.0, gt=0)
 
+    # Named entities (worker.nlp.entities), off until their salience meets issue 13's goals
+    # (docs/quality.md); entity_model is a key of the manifest's `entities` section.
+    entities: bool = False
+    entity_model: str = "en-core-web-sm"
+
     log_level: str = "INFO"
     # Prometheus metrics of a worker at :PORT/metrics (worker/service/metrics.py); None: off.
     metrics_port: int | None = Field(9808, ge=1, le=65535)

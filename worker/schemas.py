@@ -14,7 +14,7 @@ import json
 import re
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -31,6 +31,8 @@ from worker.errors import InputError
 TASK_NAME = "newsworker.process_article"  # the one task producers send, by name
 SCHEMA_VERSION = 1
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$"
+DEFAULT_MAX_ENTITIES = 10
+DEFAULT_MIN_ENTITY_SALIENCE = 0.25
 TAXONOMY_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"  # a file's stem, never a path
 
 
@@ -77,6 +79,17 @@ class Options(BaseModel):
     max_keywords: int = Field(8, ge=0, le=50)
     # A taxonomy file under models/taxonomy/ by its stem (e.g. "ag-news"); None: the worker's.
     taxonomy: str | None = Field(None, pattern=TAXONOMY_NAME_PATTERN)
+    # None: DEFAULT_MAX_ENTITIES and DEFAULT_MIN_ENTITY_SALIENCE (None keeps content hashes as
+    # they were before these options existed).
+    max_entities: int | None = Field(None, ge=0, le=50)
+    min_entity_salience: float | None = Field(None, ge=0.0, le=1.0)
+
+    @property
+    def entity_limits(self) -> tuple[int, float]:
+        """At most how many entities, and the least salience, with the defaults filled in."""
+        most = DEFAULT_MAX_ENTITIES if self.max_entities is None else self.max_entities
+        least = self.min_entity_salience
+        return most, DEFAULT_MIN_ENTITY_SALIENCE if least is None else least
 
     @model_serializer(mode="wrap")
     def _leave_out_unset_options(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
@@ -154,6 +167,23 @@ class Topic(BaseModel):
     qcode: str | None = None
 
 
+EntityType = Literal["person", "organisation", "place"]
+
+
+class Entity(BaseModel):
+    """A person, organisation or place the article names, with all its mentions merged.
+
+    `name` is the canonical (fullest) form; `salience` (0..1) says how central it is to the
+    story; `country` is a place's ISO 3166-1 alpha-2 code where it can be known.
+    """
+
+    name: str
+    type: EntityType
+    salience: float
+    mentions: int
+    country: str | None = None
+
+
 class Dateline(BaseModel):
     """Where, when and by whom a story was filed, as its head says: ``HONG KONG, April 8 -``,
     ``LONDON (Reuters) -``, ``(CNN)``. Any part may be absent; each is as written."""
@@ -190,6 +220,7 @@ class Result(BaseModel):
     summary_sentences: list[str] = Field(default_factory=list)
     topics: list[Topic] = Field(default_factory=list)
     keywords: list[str] = Field(default_factory=list)
+    entities: list[Entity] = Field(default_factory=list)
     dateline: Dateline | None = None
     warnings: list[str] = Field(default_factory=list)
     error: ErrorInfo | None = None

@@ -1,7 +1,8 @@
 """`newsworker eval` end to end on a tiny JSONL file of articles written for these tests.
 
 The runner drives the real pipeline (the session fixture) and both baselines; the command is
-also run through typer with the baselines only, so that no second model is loaded.
+also run through typer with the baselines only, so that no second model is loaded. Entities are
+scored on a few Reuters-shaped rows (dateline apart, indexers' tags) written for these tests.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import typer
 from typer.testing import CliRunner
 
 from worker.nlp.pipeline import Pipeline
+from worker.schemas import Article, Entity
 from worker.tools.evaluation.command import eval_command
-from worker.tools.evaluation.datasets import Fields, load_dataset
-from worker.tools.evaluation.evaluate import EvalConfig, evaluate
+from worker.tools.evaluation.datasets import Fields, PresetName, load_dataset, resolve_fields
+from worker.tools.evaluation.evaluate import EvalConfig, evaluate, pipeline_options
 
 RELAY = [
     "Kellsby Harriers won the county relay championship on Sunday, beating the holders by "
@@ -124,3 +126,78 @@ def test_command_prints_the_table_and_writes_json(jsonl: Path, tmp_path: Path) -
     assert report["summaries"]["lead"]["failed"] == 1
     assert report["model"] is None
     assert "topics" not in report
+
+
+# Reuters-shaped rows written for this test: the dateline apart from the text, indented
+# paragraphs, indexers' tags. (Reuters also hard-wraps lines at ~65 characters; that is left out
+# here, so that the test does not depend on how the cleaner treats short unpunctuated lines.)
+WIRE: list[dict[str, Any]] = [
+    {
+        "id": "rice",
+        "title": "JAPAN TO CUT RICE SUBSIDIES, MIYAZAWA SAYS",
+        "dateline": "TOKYO, March 3 -",
+        "text": "Japan will cut its rice subsidies by ten pct next year, Finance Minister "
+        "Kiichi Miyazawa told parliament.\n    He said the cuts were agreed with farm groups "
+        "after talks with the United States on farm trade.\n",
+        "labels": ["rice"],
+        "places": ["japan", "usa"],
+        "people": ["miyazawa"],
+        "orgs": [],
+    },
+    {
+        "id": "crude",
+        "title": "OPEC OUTPUT ABOVE CEILING, SURVEY SHOWS",
+        "dateline": "LONDON, March 4 -",
+        "text": "Crude oil output of the Organization of Petroleum Exporting Countries "
+        "rose above its agreed ceiling last month, a survey of oil companies showed.\n"
+        "    Saudi Arabia pumped more than its quota, the survey said.\n",
+        "labels": ["crude"],
+        "places": ["uk", "saudi-arabia"],
+        "people": [],
+        "orgs": ["opec"],
+    },
+    {
+        "id": "grain",
+        "title": "EC FARM MINISTERS MEET ON PRICES",
+        "dateline": "BRUSSELS, March 5 -",
+        "text": "European Community farm ministers met in Brussels to set grain prices "
+        "for the coming season, and West German officials asked for higher prices.\n",
+        "labels": ["grain"],
+        "places": ["belgium", "west-germany", "east-ruritania"],
+        "people": [],
+        "orgs": ["ec"],
+    },
+]
+
+
+def test_entities_are_scored_against_the_wire_tags(pipeline: Pipeline, tmp_path: Path) -> None:
+    path = tmp_path / "reuters-tiny.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in WIRE), encoding="utf-8")
+    fields = resolve_fields(PresetName.REUTERS)
+    data = load_dataset(path, fields, 3, PresetName.REUTERS, None)
+    assert data.items[0].text.startswith("TOKYO, March 3 - Japan will cut")
+    config = EvalConfig(systems=("pipeline",))
+    report = evaluate(data, pipeline, config)
+    entities = report["entities"]
+    assert set(entities) == {"place", "person", "organisation"}
+    assert [entities[k]["gold"] for k in ("place", "person", "organisation")] == [6, 1, 2]
+    assert entities["place"]["unmapped"] == {"east-ruritania": 1}
+    assert any("east-ruritania" in warning for warning in report["warnings"])
+    for kind, row in entities.items():
+        assert all(0.0 <= row[name] <= 100.0 for name in ("p", "r", "f1")), kind
+        assert row["items"] == 3
+        assert 0 <= row["matched"] <= min(row["gold"], row["predicted"])
+        assert row["r"] > 0.0, kind  # Japan, Miyazawa, OPEC: plain names the tagger finds
+    for item, record in zip(data.items, report["items"], strict=True):
+        options = pipeline_options(data, config, record["k"])
+        result = pipeline.process(Article(text=item.text, title=item.title), options)
+        assert result.dateline is not None and result.dateline.place == item.text.split(",")[0]
+        _check_predicted_counts(record["entities"], result.entities)
+
+
+def _check_predicted_counts(record: dict[str, Any], entities: list[Entity]) -> None:
+    """An item's predictions are exactly its result's entities (places: distinct countries)."""
+    countries = {e.country for e in entities if e.type == "place" and e.country}
+    assert record["place"]["predicted"] == len(countries)
+    for kind in ("person", "organisation"):
+        assert record[kind]["predicted"] == sum(e.type == kind for e in entities)

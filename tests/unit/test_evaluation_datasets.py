@@ -97,3 +97,36 @@ def test_load_names_a_missing_field(tmp_path: Path) -> None:
     (tmp_path / "bad.jsonl").write_text("{not json\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"bad\.jsonl:1"):
         load_dataset(tmp_path / "bad.jsonl", Fields(summary="s"), 3, None, None)
+
+
+def test_reuters_rows_give_entity_tags_and_the_dateline_opens_the_text(tmp_path: Path) -> None:
+    rows = [
+        {
+            "id": "r1",
+            "title": "ASIAN EXPORTERS FEAR DAMAGE",
+            "dateline": "HONG KONG, April 8 -",
+            "text": "Mounting trade friction between the\nU.S. And Japan.",
+            "labels": ["trade"],
+            "places": ["hong-kong", "usa"],
+            "people": [],
+            "orgs": ["ec"],
+        },
+        {"id": "r2", "title": "TITLE ONLY", "dateline": "", "text": "", "labels": []},
+    ]
+    path = _write(tmp_path / "reuters21578.dev.jsonl", rows)
+    fields = resolve_fields(PresetName.REUTERS, label="-")  # entities alone are enough to score
+    data = load_dataset(path, fields, 3, PresetName.REUTERS, None)
+    first, title_only = data.items
+    assert first.text == "HONG KONG, April 8 - Mounting trade friction between the\nU.S. And Japan."
+    assert (first.places, first.people, first.orgs) == (("hong-kong", "usa"), (), ("ec",))
+    assert title_only.text == ""
+    assert (title_only.places, title_only.people, title_only.orgs) == (None, None, None)
+    assert data.has_entities
+
+
+def test_files_without_entity_fields_have_no_gold_entities(tmp_path: Path) -> None:
+    path = _write(tmp_path / "mine.jsonl", [{"text": "One.", "label": "x", "places": ["uk"]}])
+    data = load_dataset(path, Fields(label="label"), 3, None, None)
+    assert data.items[0].places is None  # the field is not read without the preset
+    assert data.items[0].text == "One."
+    assert not data.has_entities

@@ -34,6 +34,8 @@ from worker.nlp.backends.nli import NLITagger
 from worker.nlp.backends.transformer import Loaded
 from worker.nlp.batching import BatchingEncoder
 from worker.nlp.encoder import Encoder, SentenceEncoder
+from worker.nlp.entities import EntityTagger
+from worker.nlp.gazetteer import load_gazetteer
 from worker.nlp.pipeline import Pipeline
 from worker.nlp.runtimes import OnnxRuntime, Runtime, TorchRuntime
 from worker.nlp.taggers import Taggers
@@ -60,9 +62,24 @@ def load_pipeline(settings: Settings) -> Pipeline:
     if settings.pool == "threads" and (settings.concurrency or 1) > 1:
         encoder = BatchingEncoder(encoder)  # articles running at once share forward passes
     taggers = load_taggers(settings, encoder.encode, encoder.spec)
-    pipeline = Pipeline(settings, encoder, taggers, load_summariser(settings))
+    entities = load_entity_tagger(settings)
+    pipeline = Pipeline(settings, encoder, taggers, load_summariser(settings), entities)
     pipeline.process(Article(text=WARM_UP_TEXT), Options())  # load lazy parts before real work
     return pipeline
+
+
+def load_entity_tagger(settings: Settings) -> EntityTagger | None:
+    """spaCy's NER for the `entity_model` (checksums verified), with only its `ner` component
+    loaded, and the gazetteer; None when entities are off."""
+    if not settings.entities:
+        return None
+    import spacy
+
+    spec = resolve_model(settings.models_dir, "entities", settings.entity_model)
+    verify_files(spec)
+    components = spacy.util.get_model_meta(spec.path).get("components", [])
+    nlp = spacy.load(spec.path, exclude=[c for c in components if c != "ner"])
+    return EntityTagger(nlp, load_gazetteer(), spec.name)
 
 
 def set_torch_threads(threads: int) -> None:

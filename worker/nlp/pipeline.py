@@ -21,6 +21,7 @@ from worker import __version__
 from worker.config import Settings
 from worker.errors import NoTextFound
 from worker.nlp.cleaning import CleanText, clean
+from worker.nlp.entities import select_entities
 from worker.nlp.keywords import extract_keywords
 from worker.nlp.language import UNDETERMINED, detect_language
 from worker.nlp.sentences import Sentence, split_sentences
@@ -30,6 +31,7 @@ from worker.nlp.topics import Tagger, TagInput, topic_vector
 from worker.nlp.vectors import unit
 from worker.schemas import (
     Article,
+    Entity,
     Options,
     Result,
     Status,
@@ -42,6 +44,7 @@ from worker.schemas import (
 if TYPE_CHECKING:
     from worker.nlp.backends.abstractive import Abstractive
     from worker.nlp.encoder import Encoder
+    from worker.nlp.entities import EntityTagger
 
 MODEL_LANGUAGES = frozenset({"en"})
 TOKENS_PER_WORD = 1.35  # English word pieces per word, to turn word budgets into token caps
@@ -82,11 +85,13 @@ class Pipeline:
         encoder: Encoder,
         taggers: Taggers,
         abstractive: Abstractive | None = None,
+        entities: EntityTagger | None = None,
     ) -> None:
         self.settings = settings
         self.encoder = encoder
         self.taggers = taggers
         self.abstractive = abstractive
+        self.entities = entities
         self.models = {
             "newsworker": __version__,
             "embedder": encoder.spec.name,
@@ -94,6 +99,7 @@ class Pipeline:
             "device": encoder.device,
             "precision": encoder.precision,
             "summariser": abstractive.name if abstractive else "extractive",
+            **({"entities": entities.name} if entities else {}),
         }
         self.model_info = {**self.models, **taggers.default.info()}
 
@@ -118,8 +124,10 @@ class Pipeline:
         with timings.stage("topics"):
             tag_input = TagInput(encoded.topic, _texts(cleaned.title, sentences))
             topics = self._topics(tagger, tag_input, options) if supported else []
+        with timings.stage("entities"):
+            entities, names = self._entities(cleaned, sentences, options) if supported else ([], [])
         with timings.stage("keywords"):
-            keywords = extract_keywords(cleaned.text, options.max_keywords, language)
+            keywords = _keywords(cleaned.text, options.max_keywords, language, names)
         return Result(
             id=article_id(article, options),
             status=Status.DONE,
@@ -130,6 +138,7 @@ class Pipeline:
             summary_sentences=chosen,
             topics=topics,
             keywords=keywords,
+            entities=entities,
             dateline=cleaned.dateline,
             warnings=warnings,
             model={**self.models, **tagger.info()},
@@ -189,6 +198,16 @@ class Pipeline:
         chosen = [s.text for s in split_sentences([abstract.text])]
         return chosen, abstract.text
 
+    def _entities(
+        self, cleaned: CleanText, sentences: list[Sentence], options: Options
+    ) -> tuple[list[Entity], list[Entity]]:
+        """The entities a result lists, and every entity found (which keywords must not be)."""
+        if self.entities is None:
+            return [], []
+        texts = [s.text for s in sentences]
+        found = self.entities.tag(cleaned.title, texts, cleaned.dateline)
+        return select_entities(found, *options.entity_limits), found
+
     def _language(self, article: Article, cleaned: CleanText) -> tuple[str, list[str]]:
         if article.language:
             language = article.language.lower()[:2]
@@ -214,6 +233,15 @@ class Pipeline:
             return []
         scored = tagger.tag(article, options.max_topics, options.min_topic_score)
         return [Topic(label=t.label, score=t.score, qcode=t.qcode) for t in scored]
+
+
+def _keywords(text: str, count: int, language: str, entities: list[Entity]) -> list[str]:
+    """Keywords that are topical phrases, not names: a keyword whose words all belong to an
+    entity's name is left to the entity."""
+    names = [set(e.name.lower().split()) for e in entities]
+    candidates = extract_keywords(text, count + len(entities), language)
+    kept = [k for k in candidates if not any(set(k.lower().split()) <= n for n in names)]
+    return kept[:count]
 
 
 def _texts(title: str | None, sentences: list[Sentence]) -> tuple[str, ...]:

@@ -93,5 +93,9 @@ def show_result(result: Result, name: str, elapsed_s: float, console: Console) -
     topics = ", ".join(f"{t.label} ({t.score:.2f})" for t in result.topics) or "none"
     console.print(f"topics: {topics}")
     console.print(f"keywords: {', '.join(result.keywords)}")
+    entities = ", ".join(
+        f"{e.name} ({e.type}{', ' + e.country if e.country else ''})" for e in result.entities
+    )
+    console.print(f"entities: {entities or 'none'}")
     for warning in result.warnings:
         console.print(f"[yellow]warning: {warning}[/yellow]")

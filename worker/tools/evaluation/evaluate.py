@@ -1,8 +1,9 @@
 """Run the pipeline and the baselines over a dataset and build the report (a JSON-ready dict).
 
-Each item goes through the pipeline once (summary and topics from one call) and through each
-baseline. An item the pipeline refuses (an InputError, or text the contract rejects) counts as
-an empty summary and no topic prediction: it stays in every average and is counted as failed.
+Each item goes through the pipeline once (summary, topics and entities from one call) and
+through each baseline. An item the pipeline refuses (an InputError, or text the contract
+rejects) counts as an empty summary, no topic and no entity: it stays in every average and is
+counted as failed. Entities are scored by the rules of :mod:`.entity_scores`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,8 @@ from rich.progress import (
 )
 
 from worker.errors import ConfigError, InputError
-from worker.schemas import Article, Options, describe_validation
+from worker.schemas import Article, Entity, Options, describe_validation
+from worker.tools.evaluation import entity_scores
 from worker.tools.evaluation.baselines import article_sentences, lead, textrank
 from worker.tools.evaluation.datasets import Dataset, EvalItem, k_for
 from worker.tools.evaluation.scores import (
@@ -63,6 +65,7 @@ class Outcome:
     k: int
     summaries: dict[str, list[str]] = field(default_factory=dict)
     topics: list[str] | None = None
+    entities: list[Entity] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
 
 
@@ -99,7 +102,9 @@ def evaluate(
     if PIPELINE in config.systems and pipeline is None:
         raise ConfigError("the pipeline is to be evaluated but none was given")
     if not dataset.has_summaries and PIPELINE not in config.systems:
-        raise ConfigError("topic labels can only be scored for the pipeline: add it to --systems")
+        raise ConfigError(
+            "topic labels and entities can only be scored for the pipeline: add it to --systems"
+        )
     seconds = dict.fromkeys(config.systems, 0.0)
     outcomes: list[Outcome] = []
     with _progress(console) as progress:
@@ -132,7 +137,7 @@ def run_item(
     outcome = Outcome(item, k_for(item, dataset.k_rule))
     if pipeline is not None and PIPELINE in config.systems:
         start = time.perf_counter()
-        _run_pipeline(outcome, pipeline, topic_options(dataset, config))
+        _run_pipeline(outcome, pipeline, pipeline_options(dataset, config, outcome.k))
         seconds[PIPELINE] += time.perf_counter() - start
     baselines = [s for s in config.systems if s in BASELINES] if dataset.has_summaries else []
     if baselines:
@@ -148,13 +153,19 @@ def run_item(
     return outcome
 
 
-def _run_pipeline(outcome: Outcome, pipeline: Pipeline, topics: tuple[int, float]) -> None:
-    options = Options(
-        summary_sentences=outcome.k,
-        max_topics=topics[0],
-        min_topic_score=topics[1],
-        max_keywords=0,  # keywords are not scored
+def pipeline_options(dataset: Dataset, config: EvalConfig, k: int) -> Options:
+    """The options an item is processed with: what is not scored is not asked for."""
+    max_topics, min_topic_score = topic_options(dataset, config)
+    return Options(
+        summary_sentences=k,
+        max_topics=max_topics,
+        min_topic_score=min_topic_score,
+        max_keywords=0,
+        max_entities=None if dataset.has_entities else 0,  # None: the contract's default
     )
+
+
+def _run_pipeline(outcome: Outcome, pipeline: Pipeline, options: Options) -> None:
     try:
         article = Article(text=outcome.item.text, title=outcome.item.title)
         result = pipeline.process(article, options)
@@ -165,6 +176,7 @@ def _run_pipeline(outcome: Outcome, pipeline: Pipeline, topics: tuple[int, float
     else:
         outcome.summaries[PIPELINE] = list(result.summary_sentences)
         outcome.topics = [t.label for t in result.topics]
+        outcome.entities = list(result.entities)
     outcome.summaries.setdefault(PIPELINE, [])
 
 
@@ -195,6 +207,9 @@ def build_report(
     if topics is not None:
         report["topics"] = topics
         report["warnings"] += _label_warnings(outcomes)
+    if dataset.has_entities and PIPELINE in config.systems:
+        report["entities"] = _entity_section(outcomes, items)
+        report["warnings"] += entity_scores.unmapped_warnings(report["entities"])
     report["items"] = items
     return report
 
@@ -251,6 +266,15 @@ def _topic_section(
         section = {"mode": "single-label", **single_label([g[0] for g in gold], top)}
     section["without_prediction"] = sum(not p for p in predicted)
     section["unlabelled"] = len(outcomes) - len(labelled)
+    return section
+
+
+def _entity_section(outcomes: list[Outcome], items: list[dict[str, Any]]) -> dict[str, Any]:
+    golds, predicted = [o.item for o in outcomes], [o.entities for o in outcomes]
+    resolve = entity_scores.gazetteer_resolver()
+    section, records = entity_scores.score_entities(golds, predicted, resolve)
+    for record, entities in zip(items, records, strict=True):
+        record["entities"] = entities
     return section
 
 

@@ -1,7 +1,8 @@
 """Show an evaluation report as tables and keep it as JSON.
 
-The tables are a ROUGE table (one row per system), and for topics the headline scores, a
-per-label table and a confusion matrix (gold labels down, predicted labels across).
+The tables are a ROUGE table (one row per system); for topics the headline scores, a
+per-label table and a confusion matrix (gold labels down, predicted labels across); and for
+entities one row per type with precision, recall and F1 and the gold and predicted counts.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ def render(report: dict[str, Any], console: Console) -> None:
         console.print(confusion_table(topics))
     elif topics:
         console.print(_multi_label_line(topics))
+    if report.get("entities"):
+        console.print(entity_table(report["entities"]))
     for warning in report["warnings"]:
         console.print(f"[yellow]warning: {warning}[/yellow]")
 
@@ -77,6 +80,20 @@ def confusion_table(topics: dict[str, Any]) -> Table:
         table.add_column(column, justify="right")
     for label, counts in zip(confusion["rows"], confusion["matrix"], strict=True):
         table.add_row(label, *(str(c) for c in counts))
+    return table
+
+
+def entity_table(entities: dict[str, Any]) -> Table:
+    """Micro precision, recall and F1 per entity type, with gold tags and predictions counted;
+    places are compared as countries."""
+    unmapped = sum(entities.get("place", {}).get("unmapped", {}).values())
+    caption = f"{unmapped} gold place tags have no country code" if unmapped else None
+    table = Table(title="entities (micro, ×100; places as countries)", caption=caption)
+    for name in ("type", "precision", "recall", "F1", "gold tags", "predicted"):
+        table.add_column(name, justify="left" if name == "type" else "right")
+    for kind, row in entities.items():
+        values = (row["p"], row["r"], row["f1"])
+        table.add_row(kind, *(f"{v:.2f}" for v in values), str(row["gold"]), str(row["predicted"]))
     return table
 
 
