@@ -151,14 +151,14 @@ def encoder_only(texts: list[str], tokens: int, precision: str) -> Run:
     )
 
 
-def in_process(texts: list[str], tokens: int, precision: str) -> Run:
-    """The whole pipeline (summary, topics, keywords) in this process."""
+def in_process(texts: list[str], tokens: int, precision: str, entities: bool = False) -> Run:
+    """The whole pipeline (summary, topics, keywords, entities if asked) in this process."""
     from worker.nlp.loading import load_pipeline
     from worker.schemas import Article, Options
 
-    pipeline = load_pipeline(Settings(device="cpu", precision=precision))
+    pipeline = load_pipeline(Settings(device="cpu", precision=precision, entities=entities))
     return timed_each(
-        f"pipeline in-process ({pipeline.encoder.precision})",
+        f"pipeline in-process ({pipeline.encoder.precision}{', entities' if entities else ''})",
         texts,
         tokens,
         lambda t: pipeline.process(Article(text=t), Options()),
@@ -239,13 +239,17 @@ def fresh(url: str) -> None:
     client.close()
 
 
-def end_to_end(url: str, texts: list[str], tokens: int, work: Path) -> list[Run]:
+def end_to_end(
+    url: str, texts: list[str], tokens: int, work: Path, entities: bool = False
+) -> list[Run]:
     """A real worker sized by newsworker itself: a burst, then one article at a time."""
     fresh(url)
-    with WorkerProcess(url, work / "worker.log") as worker:
-        burst("end to end (enqueue N, wait all)", url, texts[:2], 0, worker)  # warm up
+    env = {"NEWSWORKER_ENTITIES": "true"} if entities else {}
+    name = f"end to end (enqueue N, wait all{', entities' if entities else ''})"
+    with WorkerProcess(url, work / "worker.log", **env) as worker:
+        burst(name, url, texts[:2], 0, worker)  # warm up
         fresh(url)
-        runs = [burst("end to end (enqueue N, wait all)", url, texts, tokens, worker)]
+        runs = [burst(name, url, texts, tokens, worker)]
         fresh(url)
         subset = texts[: min(20, len(texts))]
         runs.append(idle_latency(url, subset, count_tokens(subset), worker))
@@ -415,12 +419,25 @@ def ratios(by: dict[str, Run]) -> None:
     console.print(out)
 
 
+def entities_cost(texts: list[str], tokens: int) -> None:
+    """In-process and end-to-end throughput without and with entities, in one run."""
+    runs = [in_process(texts, tokens, "int8"), in_process(texts, tokens, "int8", entities=True)]
+    with tempfile.TemporaryDirectory() as tmp, RedisServer() as server:
+        for entities in (False, True):
+            runs.append(end_to_end(server.url, texts, tokens, Path(tmp), entities)[0])
+    table("Entities: the same runs without and with NEWSWORKER_ENTITIES=true", runs)
+    for without, with_ in ((runs[0], runs[1]), (runs[2], runs[3])):
+        ratio = (with_.articles / with_.seconds) / (without.articles / without.seconds)
+        console.print(f"{with_.name}: {ratio:.2f} × the throughput without entities")
+
+
 def main() -> None:
-    """Run every measurement and print the tables."""
+    """Run every measurement and print the tables (`--entities`: only the cost of entities)."""
     import torch
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=40)
+    parser.add_argument("--entities", action="store_true", help="only entities' cost")
     args = parser.parse_args()
     torch.set_num_threads(available_cpus())
     texts = articles(args.articles)
@@ -430,6 +447,9 @@ def main() -> None:
         f"{len(texts)} articles, {min(words)}-{max(words)} words (mean "
         f"{statistics.mean(words):.0f}), {tokens:,} tokens; {available_cpus()} CPUs"
     )
+    if args.entities:
+        entities_cost(texts, tokens)
+        return
     by = {
         "floor": floor(texts, tokens),
         "enc32": encoder_only(texts, tokens, "fp32"),

@@ -73,7 +73,6 @@ class _Found:
     in_title: bool = False
     in_dateline: bool = False
     in_lead: bool = False
-    mentions: int = 0
 
     @property
     def type(self) -> EntityType:
@@ -294,30 +293,30 @@ def _rank(found: Iterable[_Found], title: str, sentences: Sequence[str]) -> list
     """Entities with salience, most salient first. A form found anywhere in the title or lead
     counts there, even where NER missed it (headlines in capitals, a bare surname)."""
     lead, body = " ".join(sentences[:LEAD_SENTENCES]), " ".join(sentences)
-    scored: list[tuple[float, _Found]] = []
+    scored: list[tuple[float, int, _Found]] = []
     for entry in found:
         forms = entry.forms | entry.aliases | _short_forms(entry)
-        entry.mentions = max(1, _count(forms, f"{title} {body}"))
+        mentions = max(1, _count(forms, f"{title} {body}"))
         entry.in_title |= _count(forms, title, ignore_case=title.isupper()) > 0
         entry.in_lead |= _count(forms, lead) > 0
         score = (
             WEIGHTS["title"] * entry.in_title
             + WEIGHTS["dateline"] * entry.in_dateline
             + WEIGHTS["lead"] * entry.in_lead
-            + WEIGHTS["mentions"] * math.log1p(entry.mentions)
+            + WEIGHTS["mentions"] * math.log1p(mentions)
         )
-        scored.append((score, entry))
-    top = max((s for s, _ in scored), default=1.0) or 1.0
-    ranked = sorted(scored, key=lambda pair: -pair[0])
+        scored.append((score, mentions, entry))
+    top = max((s for s, _, _ in scored), default=1.0) or 1.0
+    ranked = sorted(scored, key=lambda scored_entry: -scored_entry[0])
     return [
         Entity(
             name=entry.name(),
             type=entry.type,
             salience=round(score / top, 4),
-            mentions=entry.mentions,
+            mentions=mentions,
             country=entry.place.country if entry.place else None,
         )
-        for score, entry in ranked
+        for score, mentions, entry in ranked
     ]
 
 

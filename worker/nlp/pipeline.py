@@ -124,8 +124,7 @@ class Pipeline:
         with timings.stage("topics"):
             tag_input = TagInput(encoded.topic, _texts(cleaned.title, sentences))
             topics = self._topics(tagger, tag_input, options) if supported else []
-        with timings.stage("entities"):
-            entities, names = self._entities(cleaned, sentences, options) if supported else ([], [])
+        entities, names = self._entities(cleaned, sentences, options, supported, timings)
         with timings.stage("keywords"):
             keywords = _keywords(cleaned.text, options.max_keywords, language, names)
         return Result(
@@ -199,13 +198,19 @@ class Pipeline:
         return chosen, abstract.text
 
     def _entities(
-        self, cleaned: CleanText, sentences: list[Sentence], options: Options
+        self,
+        cleaned: CleanText,
+        sentences: list[Sentence],
+        options: Options,
+        supported: bool,
+        timings: Timings,
     ) -> tuple[list[Entity], list[Entity]]:
-        """The entities a result lists, and every entity found (which keywords must not be)."""
-        if self.entities is None:
+        """The entities a result lists, and every entity found (which keywords must not be);
+        timed as a stage only where entities are on."""
+        if self.entities is None or not supported:
             return [], []
-        texts = [s.text for s in sentences]
-        found = self.entities.tag(cleaned.title, texts, cleaned.dateline)
+        with timings.stage("entities"):
+            found = self.entities.tag(cleaned.title, [s.text for s in sentences], cleaned.dateline)
         return select_entities(found, *options.entity_limits), found
 
     def _language(self, article: Article, cleaned: CleanText) -> tuple[str, list[str]]:

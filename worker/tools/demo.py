@@ -96,6 +96,7 @@ def show_result(result: Result, name: str, elapsed_s: float, console: Console) -
     entities = ", ".join(
         f"{e.name} ({e.type}{', ' + e.country if e.country else ''})" for e in result.entities
     )
-    console.print(f"entities: {entities or 'none'}")
+    if entities:  # entities are off unless NEWSWORKER_ENTITIES=true
+        console.print(f"entities: {entities}")
     for warning in result.warnings:
         console.print(f"[yellow]warning: {warning}[/yellow]")
