@@ -311,3 +311,23 @@ def test_hard_wrapped_wire_copy_is_read_as_paragraphs_not_headings() -> None:
 def test_text_without_indented_paragraphs_is_not_unwrapped() -> None:
     text = "Council votes on budget\n\nThe council met on Monday.\nIt approved the plan."
     assert unwrap(text) == text
+
+
+def test_a_short_wire_story_keeps_its_wrapped_first_paragraph_and_dateline() -> None:
+    wire = (
+        "JOHNSTOWN, Pa., April 8 - Shr 33 cts vs not given\n"
+        "    Net 642,484 vs 362,883\n"
+        "    NOTE: Company went public in October 1986.\n"
+    )
+    cleaned = clean(wire, "JOHNSTOWN SAVINGS BANK 1ST QTR NET")
+    assert cleaned.dateline is not None and cleaned.dateline.place == "JOHNSTOWN, Pa."
+    flash = (
+        "WINNIPEG, April 8 - Japan bought 4,000 tonnes of Canadian\n"
+        "rapeseed overnight at an undisclosed price for last half\n"
+        "May/first half June shipment, trade sources said.\n"
+    )
+    cleaned = clean(flash, "JAPAN BUYS CANADIAN RAPESEED")
+    assert cleaned.paragraphs == [
+        "Japan bought 4,000 tonnes of Canadian rapeseed overnight at an undisclosed price for "
+        "last half May/first half June shipment, trade sources said."
+    ]

@@ -64,3 +64,11 @@ def test_cleaning_keeps_the_dateline_apart_from_the_first_paragraph() -> None:
     assert cleaned.dateline == Dateline(place="MIAMI", date="Sept. 2", credit="AP")
     assert cleaned.paragraphs == ["A storm hit. Roofs flew off."]
     assert cleaned.title == "Storm hits coast"
+
+
+def test_a_place_in_capitalised_words_with_a_date_is_a_dateline() -> None:
+    head = "Edmonton, Alberta, April 8 - Canadian Bashaw said it would merge."
+    dateline, rest = split_dateline(head)
+    assert dateline == Dateline(place="Edmonton, Alberta", date="April 8", credit=None)
+    assert rest == "Canadian Bashaw said it would merge."
+    assert split_dateline("Paris is nice, April 8 - or so")[0] is None

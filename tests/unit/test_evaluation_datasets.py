@@ -99,7 +99,7 @@ def test_load_names_a_missing_field(tmp_path: Path) -> None:
         load_dataset(tmp_path / "bad.jsonl", Fields(summary="s"), 3, None, None)
 
 
-def test_reuters_rows_give_entity_tags_and_the_dateline_opens_the_text(tmp_path: Path) -> None:
+def test_reuters_rows_give_entity_tags_and_a_dateline_and_a_flash_is_text(tmp_path: Path) -> None:
     rows = [
         {
             "id": "r1",
@@ -119,7 +119,7 @@ def test_reuters_rows_give_entity_tags_and_the_dateline_opens_the_text(tmp_path:
     first, title_only = data.items
     assert first.text == "HONG KONG, April 8 - Mounting trade friction between the\nU.S. And Japan."
     assert (first.places, first.people, first.orgs) == (("hong-kong", "usa"), (), ("ec",))
-    assert title_only.text == ""
+    assert (title_only.text, title_only.title) == ("TITLE ONLY", None)  # a flash is its headline
     assert (title_only.places, title_only.people, title_only.orgs) == (None, None, None)
     assert data.has_entities
 

@@ -10,6 +10,7 @@ is taken off the first paragraph and kept apart.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -97,6 +98,7 @@ MIN_BRIEF_WORDS = 4
 INDENT = re.compile(r"^[ \t]{2,}\S")  # a paragraph's first line in hard-wrapped wire copy
 WRAP_WIDTH = 80  # lines of wrapped copy are no longer than this
 MIN_INDENTED = 2
+SENTENCE_END = (".", "!", "?", ":", '"', "'", "”", "’")
 MAX_LONG_SHARE = 0.05  # fewer words without a sentence ("Home", "Menu") are not an article
 
 
@@ -129,6 +131,7 @@ def clean(raw: str, title: str | None = None) -> CleanText:
         title = TITLE_SUFFIX.sub("", lines.pop(0)).strip() or None
     elif title is not None:
         title = normalise(title).strip() or None
+    dateline, lines = _take_dateline(lines)
     result = _filter_lines(lines)
     result.title = title
     if not result.paragraphs:  # a brief without full stops is still text: keep its lines
@@ -137,22 +140,32 @@ def clean(raw: str, title: str | None = None) -> CleanText:
             result.paragraphs, result.headings = brief, []
     if not result.paragraphs:
         raise NoTextFound("no article text is left after removing markup and page boilerplate")
-    result.dateline, result.paragraphs[0] = split_dateline(result.paragraphs[0])
+    if dateline is None:
+        dateline, result.paragraphs[0] = split_dateline(result.paragraphs[0])
+    result.dateline = dateline
     return result
+
+
+def _take_dateline(lines: list[str]) -> tuple[Dateline | None, list[str]]:
+    """The dateline of the first line, taken before lines are filtered, so that it is kept
+    where the rest of that line is a table row ("JOHNSTOWN, Pa., April 8 - Shr 33 cts")."""
+    if not lines:
+        return None, lines
+    dateline, rest = split_dateline(lines[0])
+    return (dateline, [rest, *lines[1:]]) if dateline is not None else (None, lines)
 
 
 def unwrap(text: str) -> str:
     """Hard-wrapped wire copy as one line per paragraph.
 
-    Wire stories often come wrapped at about 65 characters, each paragraph begun by an indent.
-    Read line by line, every wrapped line would look like a heading (short, no full stop) and
-    be dropped. When several lines are indented and nearly all are short, lines are joined up
-    to the next indented or blank line; any other text is left as it is.
+    Wire stories often come wrapped at about 65 characters, each paragraph but the first begun
+    by an indent. Read line by line, every wrapped line would look like a heading (short, no
+    full stop) and be dropped. When nearly all lines are short and several are indented, or a
+    line goes on mid-sentence on the next ("... of Canadian\nrapeseed overnight"), lines are
+    joined up to the next indented or blank line; any other text is left as it is.
     """
     lines = text.split("\n")
-    indented = sum(1 for line in lines if INDENT.match(line))
-    long_lines = sum(1 for line in lines if len(line) > WRAP_WIDTH)
-    if indented < MIN_INDENTED or long_lines > len(lines) * MAX_LONG_SHARE:
+    if not _hard_wrapped(lines):
         return text
     paragraphs: list[list[str]] = [[]]
     for line in lines:
@@ -161,6 +174,20 @@ def unwrap(text: str) -> str:
         if line.strip():
             paragraphs[-1].append(line.strip())
     return "\n\n".join(" ".join(words) for words in paragraphs if words)
+
+
+def _hard_wrapped(lines: list[str]) -> bool:
+    """Whether lines look wrapped at a fixed width: short, and indented or broken mid-sentence
+    (a line without a closing stop followed by one that starts in lower case)."""
+    long_lines = sum(1 for line in lines if len(line) > WRAP_WIDTH)
+    if long_lines > len(lines) * MAX_LONG_SHARE:
+        return False
+    indented = sum(1 for line in lines if INDENT.match(line))
+    broken = any(
+        line.strip() and not line.rstrip().endswith(SENTENCE_END) and after.lstrip()[:1].islower()
+        for line, after in itertools.pairwise(lines)
+    )
+    return indented >= MIN_INDENTED or broken
 
 
 def _brief(first_line: str | None, rest: list[str]) -> list[str]:

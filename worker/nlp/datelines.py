@@ -11,7 +11,8 @@ Two shapes are recognised, so that an ordinary first sentence is never cut:
 - a known wire's credit in parentheses, after an optional place of capitalised words and an
   optional date: ``WASHINGTON, March 3 (Reuters) -``, ``(AP) —``;
 - a place in capitals (three letters at least, so that ``US - China talks`` stays whole), an
-  optional region and date, then a dash: ``HONG KONG, April 8 -``.
+  optional region and date, then a dash: ``HONG KONG, April 8 -``;
+- a place of capitalised words with a date, then a dash: ``Edmonton, Alberta, April 8 -``.
 """
 
 from __future__ import annotations
@@ -41,10 +42,12 @@ CAPITALS = re.compile(
     rf"(?:,\s*(?P<date>{DATE}))?\s+{DASH}\s+(?=[\"'“‘A-Z0-9])"
 )
 
+WITH_DATE = re.compile(rf"^(?P<place>{PLACE}),\s*(?P<date>{DATE})\s+{DASH}\s+(?=[\"'“‘A-Z0-9<])")
+
 
 def split_dateline(paragraph: str) -> tuple[Dateline | None, str]:
     """The dateline at the head of `paragraph`, if any, and the paragraph without it."""
-    for pattern in (WITH_CREDIT, CAPITALS):
+    for pattern in (WITH_CREDIT, CAPITALS, WITH_DATE):
         match = pattern.match(paragraph)
         if match and (rest := paragraph[match.end() :].strip()):
             found = match.groupdict()

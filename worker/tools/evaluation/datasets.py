@@ -220,11 +220,14 @@ def _item(row: dict[str, Any], fields: Fields, number: int, path: Path) -> EvalI
             f"{path}:{number}: no field {fields.text!r} (fields: {', '.join(row)}); "
             "choose one with --text-field or --preset"
         )
-    title = row.get(fields.title) if fields.title else None
+    title = str(row.get(fields.title) or "").strip() if fields.title else ""
+    text = _text(row, fields)
+    if not text.strip() and title:  # a flash: on the wire the headline is the whole story
+        text, title = title, ""
     return EvalItem(
         id=str(row.get("id") or f"line-{number}"),
-        text=_text(row, fields),
-        title=str(title) if title else None,
+        text=text,
+        title=title or None,
         reference=reference_sentences(row.get(fields.summary)) if fields.summary else None,
         labels=_labels(row.get(fields.label)) if fields.label else None,
         places=_tags(row, fields.places),
@@ -235,7 +238,7 @@ def _item(row: dict[str, Any], fields: Fields, number: int, path: Path) -> EvalI
 
 def _text(row: dict[str, Any], fields: Fields) -> str:
     """The text, opened by the row's dateline as on the wire ("HONG KONG, April 8 - Mounting
-    trade friction ..."); a title-only row stays empty, so that it fails as it would without."""
+    trade friction ..."); empty for a title-only row, whose title :func:`_item` makes the text."""
     text = str(row[fields.text] or "")
     dateline = str(row.get(fields.dateline) or "").strip() if fields.dateline else ""
     return f"{dateline} {text.lstrip()}" if dateline and text.strip() else text
