@@ -273,3 +273,23 @@ def test_country_codes_give_their_country(gazetteer: Gazetteer) -> None:
 def test_the_gazetteer_is_built_once_per_process() -> None:
     """Every caller in a worker process shares one gazetteer."""
     assert load_gazetteer() is load_gazetteer()
+
+
+@pytest.mark.parametrize(
+    ("written", "name", "country"),
+    [
+        ("SALEM, Va.", "Salem", "US"),
+        ("IONIA, MICH.", "Ionia", "US"),
+        ("CHARLESTON, W. Va.", "Charleston", "US"),
+        ("Edmonton, Alberta", "Edmonton", "CA"),
+        ("VANCOUVER, B.C.", "Vancouver", "CA"),
+        ("PEKING", "Beijing", "CN"),
+    ],
+)
+def test_a_dateline_region_decides_its_town(written: str, name: str, country: str) -> None:
+    place = load_gazetteer().dateline(written)
+    assert place is not None and (place.name, place.country) == (name, country)
+
+
+def test_a_dateline_of_nothing_known_is_none() -> None:
+    assert load_gazetteer().dateline("NOWHERESVILLE") is None

@@ -33,6 +33,10 @@ Chattogram, and Venice in Italy, not Dayton, which list those names. The cost: "
 Towns that double as surnames or words (Lincoln, Reading) resolve: the caller passes only spans
 spaCy labelled as places.
 
+A dateline names a town and often its region ("SALEM, Va.", "Edmonton, Alberta"): the region,
+a US state's postal or AP abbreviation among them (the ``us`` package), decides the country
+when the town alone would resolve elsewhere or not at all (:meth:`Gazetteer.dateline`).
+
 Keys are case-folded, without accents, dots or a leading "the": "U.S." meets "the United States".
 Built once per process, after the fork (``load_gazetteer``); lookups are dictionary gets.
 """
@@ -129,15 +133,32 @@ class Gazetteer:
         places: Mapping[str, Place],
         demonyms: Mapping[str, Place],
         countries: Mapping[str, Place],
+        abbreviations: Mapping[str, Place] | None = None,
     ) -> None:
         """Take the finished indexes; :func:`load_gazetteer` builds them from the packages."""
         self._places = places
         self._demonyms = demonyms
         self._countries = countries
+        self._abbreviations = abbreviations or {}
 
     def resolve(self, name: str) -> Place | None:
         """The place a name written in news means, or None for regions and unknown words."""
         return self._places.get(normalise(name))
+
+    def dateline(self, written: str) -> Place | None:
+        """The place a dateline names ("SALEM, Va.": a town in the United States, not the bigger
+        Salem in India); a town the gazetteer does not know takes its region's country."""
+        town, *regions = [part.strip() for part in written.split(",") if part.strip()] or [""]
+        place = self.resolve(town) if town else None
+        region = next(filter(None, map(self._region, reversed(regions))), None)
+        if region is None or (place is not None and place.country == region.country):
+            return place
+        return Place(town.title() if town.isupper() else town, region.country, "city")
+
+    def _region(self, name: str) -> Place | None:
+        key = normalise(name)
+        abbreviation = self._abbreviations.get(key.replace(" ", ""))  # "W. Va." is "W.Va."
+        return abbreviation or self._places.get(key)
 
     def nationality(self, word: str) -> Place | None:
         """The country a nationality word points to ("Japanese exporters" are filed under JP)."""
@@ -165,7 +186,7 @@ def load_gazetteer() -> Gazetteer:
     for continent in cache.get_continents().values():
         places.pop(normalise(continent["name"]), None)
     demonyms = _index([_named(_NATIONALITY_WORDS, by_code), _demonyms(countries)])
-    return Gazetteer(places, demonyms, by_code)
+    return Gazetteer(places, demonyms, by_code, _index([_state_abbreviations(places)]))
 
 
 def _place_layers(
@@ -289,6 +310,28 @@ def _regions(us_states: Mapping[str, Any]) -> Iterator[tuple[str, Place]]:
         if division.type in _SUBDIVISIONS.get(division.country_code, ()):
             name = _BRACKETED.sub("", division.name)
             yield name, Place(name, division.country_code, "region")
+
+
+def _state_abbreviations(places: Mapping[str, Place]) -> Iterator[tuple[str, Place]]:
+    """US states and territories under their postal and AP abbreviations ("PA", "Pa."), and
+    Canada's and Australia's regions under their ISO codes ("B.C.", "NSW"); read only in a
+    dateline's region, where "IN" or "OR" cannot be a word."""
+    import pycountry
+    import us
+
+    for division in pycountry.subdivisions:
+        if division.country_code in ("CA", "AU"):
+            yield (
+                division.code.split("-")[1],
+                places.get(normalise(division.name))
+                or Place(division.name, division.country_code, "region"),
+            )
+
+    for state in [*us.states.STATES_AND_TERRITORIES, us.states.DC]:
+        place = places.get(normalise(state.name)) or Place(state.name, "US", "region")
+        for abbreviation in (state.abbr, state.ap_abbr):
+            if abbreviation:
+                yield abbreviation, place
 
 
 def _city_names(cities: list[Any]) -> Iterator[tuple[str, Place]]:
