@@ -88,9 +88,9 @@ class Settings(BaseSettings):
     no_repeat_ngram_size: int = Field(3, ge=0)
     generation_timeout_s: float = Field(60.0, gt=0)
 
-    # Named entities (worker.nlp.entities), off until their salience meets issue 13's goals
-    # (docs/quality.md); entity_model is a key of the manifest's `entities` section.
-    entities: bool = False
+    # Named entities (worker.nlp.entities) in English results; entity_model is a key of the
+    # manifest's `entities` section.
+    entities: bool = True
     entity_model: str = "en-core-web-sm"
 
     log_level: str = "INFO"

@@ -32,7 +32,7 @@ TASK_NAME = "newsworker.process_article"  # the one task producers send, by name
 SCHEMA_VERSION = 1
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$"
 DEFAULT_MAX_ENTITIES = 10
-DEFAULT_MIN_ENTITY_SALIENCE = 0.25
+DEFAULT_MIN_ENTITY_SALIENCE = 0.35
 TAXONOMY_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"  # a file's stem, never a path
 
 
@@ -174,7 +174,8 @@ class Entity(BaseModel):
     """A person, organisation or place the article names, with all its mentions merged.
 
     `name` is the canonical (fullest) form; `salience` (0..1) says how central it is to the
-    story; `country` is a place's ISO 3166-1 alpha-2 code where it can be known.
+    story; `country` is a place's ISO 3166-1 alpha-2 code where it can be known; `acronym` is
+    an organisation's short form where the article gives one ("EC").
     """
 
     name: str
@@ -182,6 +183,7 @@ class Entity(BaseModel):
     salience: float
     mentions: int
     country: str | None = None
+    acronym: str | None = None
 
 
 class Dateline(BaseModel):

@@ -64,3 +64,60 @@ def test_limits_and_an_article_without_names(tagger: EntityTagger) -> None:
     assert len(select_entities(found, 2, 0.0)) == 2 and select_entities(found, 0, 0.0) == []
     assert all(e.salience >= 0.9 for e in select_entities(found, 20, 0.9))
     assert tagger.tag(None, ["it rained all day and then it stopped."], None) == []
+
+
+def test_an_office_makes_a_person_and_bare_surnames_are_that_person(tagger: EntityTagger) -> None:
+    story = [
+        "Agriculture Secretary Richard Lyng said the United States would not offer a subsidy.",
+        "Lyng told Reuters the talks had not begun.",
+        "Lyng said the issue would be discussed next year.",
+    ]
+    found = _by_name(tagger.tag(None, story, None))
+    assert found["Richard Lyng"].type == "person"
+    assert found["Richard Lyng"].mentions >= 3
+    assert "Lyng" not in found
+
+
+def test_an_accord_named_after_a_place_is_not_a_person(tagger: EntityTagger) -> None:
+    story = [
+        "French Finance Minister Edouard Balladur said the Louvre accord was working.",
+        "Ministers will respect the Louvre accord, Balladur said.",
+    ]
+    found = _by_name(tagger.tag(None, story, None))
+    assert "Louvre" not in found
+    assert found["Edouard Balladur"].type == "person"
+
+
+def test_organisations_keep_the_acronym_the_article_gives(tagger: EntityTagger) -> None:
+    story = [
+        "Brazil is not selling cocoa to the International Cocoa Organization, ICCO, buffer stock.",
+        "The ICCO buffer stock manager said the Organization would meet in London.",
+        "The European Community (EC) said the Community would back the pact.",
+    ]
+    found = _by_name(tagger.tag(None, story, None))
+    assert found["International Cocoa Organization"].acronym == "ICCO"
+    assert found["European Community"].acronym == "EC"
+    assert not {"ICCO", "EC", "Community", "Organization"} & set(found)
+
+
+def test_a_source_in_passing_ranks_below_the_subject(tagger: EntityTagger) -> None:
+    story = [
+        "Finance Minister Kiichi Miyazawa said Japan had no plans for new measures.",
+        '"The market is calm," said Marc Cohen, an analyst at a New York bank.',
+    ]
+    found = _by_name(tagger.tag(None, story, None))
+    assert found["Kiichi Miyazawa"].salience > found["Marc Cohen"].salience
+
+
+def test_a_dateline_region_decides_the_town(tagger: EntityTagger) -> None:
+    dateline = Dateline(place="SALEM, Va.", date="April 8", credit=None)
+    found = _by_name(tagger.tag(None, ["Shares rose 42 cts in the quarter."], dateline))
+    assert found["Salem"].country == "US"  # not the bigger Salem in India
+
+
+def test_a_flash_in_capitals_gives_its_people_and_countries(tagger: EntityTagger) -> None:
+    flash = ["GREENSPAN SAYS JAPANESE INVESTORS STILL BUYING U.S. BONDS"]
+    found = _by_name(tagger.tag(None, flash, None))
+    assert found["Greenspan"].type == "person"
+    assert {"JP", "US"} <= {e.country for e in found.values()}
+    assert not any("Says" in name for name in found)

@@ -9,6 +9,7 @@ that is part of a better one (or contains it) is left out.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import yake
 
@@ -26,8 +27,12 @@ FILLER = frozenset(
 TOKEN = re.compile(r"[\w'’-]+")
 
 
-def extract_keywords(text: str, count: int, language: str = "en") -> list[str]:
-    """Up to `count` keywords, best first, without near-duplicates, fragments or bare numbers."""
+def extract_keywords(
+    text: str, count: int, language: str = "en", exclude: Callable[[str], bool] | None = None
+) -> list[str]:
+    """Up to `count` keywords, best first, without near-duplicates, fragments or bare numbers,
+    nor phrases `exclude` refuses (names the entities hold). Excluded phrases are dropped from
+    the same pool of candidates, so that excluding costs nothing."""
     if count <= 0 or not text.strip():
         return []
     lan = language if language in YAKE_LANGUAGES else "en"
@@ -36,7 +41,7 @@ def extract_keywords(text: str, count: int, language: str = "en") -> list[str]:
     )
     stopwords = {w.lower() for w in extractor.stopword_set}
     shaped = (_shape(p, stopwords, text) for p, _score in extractor.extract_keywords(text))
-    return _select([p for p in shaped if p], count)
+    return _select([p for p in shaped if p and not (exclude and exclude(p))], count)
 
 
 def _shape(phrase: str, stopwords: set[str], text: str) -> str | None:

@@ -21,7 +21,7 @@ from worker import __version__
 from worker.config import Settings
 from worker.errors import NoTextFound
 from worker.nlp.cleaning import CleanText, clean
-from worker.nlp.entities import select_entities
+from worker.nlp.entities import OFFICES, POSSESSIVE, select_entities
 from worker.nlp.keywords import extract_keywords
 from worker.nlp.language import UNDETERMINED, detect_language
 from worker.nlp.sentences import Sentence, split_sentences
@@ -220,9 +220,10 @@ class Pipeline:
             language = detect_language(cleaned.text, self.settings.min_language_confidence).language
         if language in MODEL_LANGUAGES or language == UNDETERMINED:
             return language, []
+        left_out = "topics or entities" if self.entities is not None else "topics"
         return language, [
             f"unsupported_language: the article is in {language!r} and the topic model "
-            f"{self.encoder.spec.name} reads English only, so no topics were assigned"
+            f"{self.encoder.spec.name} reads English only, so no {left_out} were assigned"
         ]
 
     def _encode(self, title: str | None, sentences: list[Sentence]) -> Encoded:
@@ -241,12 +242,21 @@ class Pipeline:
 
 
 def _keywords(text: str, count: int, language: str, entities: list[Entity]) -> list[str]:
-    """Keywords that are topical phrases, not names: a keyword whose words all belong to an
-    entity's name is left to the entity."""
-    names = [set(e.name.lower().split()) for e in entities]
-    candidates = extract_keywords(text, count + len(entities), language)
-    kept = [k for k in candidates if not any(set(k.lower().split()) <= n for n in names)]
-    return kept[:count]
+    """Keywords that are topical phrases, not names: a keyword made of an entity's name or
+    acronym, with or without an office ("Finance Minister Wang"), is left to the entity."""
+    names = [_words(e.name) for e in entities] + [_words(e.acronym) for e in entities if e.acronym]
+
+    def is_name(phrase: str) -> bool:
+        words = _words(phrase)
+        offices = words & OFFICES
+        return any(words - offices <= name or (offices and words & name) for name in names)
+
+    return extract_keywords(text, count, language, is_name)
+
+
+def _words(phrase: str) -> set[str]:
+    """Lower-cased words without a possessive ("People's" → "people")."""
+    return {POSSESSIVE.sub("", word) for word in phrase.lower().split()}
 
 
 def _texts(title: str | None, sentences: list[Sentence]) -> tuple[str, ...]:

@@ -96,7 +96,7 @@ def show_result(result: Result, name: str, elapsed_s: float, console: Console) -
     entities = ", ".join(
         f"{e.name} ({e.type}{', ' + e.country if e.country else ''})" for e in result.entities
     )
-    if entities:  # entities are off unless NEWSWORKER_ENTITIES=true
+    if entities:  # none for other languages, or with NEWSWORKER_ENTITIES=false
         console.print(f"entities: {entities}")
     for warning in result.warnings:
         console.print(f"[yellow]warning: {warning}[/yellow]")

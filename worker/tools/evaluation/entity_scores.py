@@ -5,9 +5,15 @@ compare the pipeline's entities with those tags; "the same rules" elsewhere mean
 
 - What is scored: for each type, an item's predictions are exactly the entities of that type in
   its result (already cut by salience and ``max_entities``); a refused item predicts nothing.
-  Only items whose gold for a type is known (not None) count for that type; an item with
-  empty gold and predictions adds false positives. A repeated gold tag counts once; every
-  predicted person or organisation counts, and places count once per distinct country.
+  Only items that carry gold tags of a type count for that type. Reuters' indexers tagged
+  people and organisations from short controlled lists (finance ministers and central
+  bankers; intergovernmental bodies such as the EC, OPEC and the IMF, never a company), so an
+  empty list means "none from the list", not "nobody": 1,163 of the 1,239 development
+  stories have no people tag. This is the rule the issue's reference figures follow: spaCy's
+  entities ranked by mentions, top 5 per type, score people F1 51.6 on the development split
+  under it (57.9 quoted on the held-out part) and 10.8 if every story counted. A repeated gold
+  tag counts once; every predicted person or organisation counts, and places count once per
+  distinct country.
 - Places are compared as countries: the set of predicted places' ``country`` codes (None
   dropped) against the set of the item's gold codes mapped to ISO 3166-1 alpha-2. A gold code
   is mapped by the gazetteer (``west-germany`` → "west germany" → DE), else by
@@ -24,7 +30,9 @@ compare the pipeline's entities with those tags; "the same rules" elsewhere mean
   prediction matches when its name, lower-cased with dots removed, equals the key ("E.C." →
   ``ec``), or when its acronym does: the lower-cased initials of its words that start with a
   capital, skipping "of", "the", "and", "for", and only when two letters or more ("European
-  Community" → ``ec``, "Organization of Petroleum Exporting Countries" → ``opec``).
+  Community" → ``ec``, "Organization of Petroleum Exporting Countries" → ``opec``), or when
+  the entity's ``acronym`` (the short form the article gives it) does ("International Cocoa
+  Organization", acronym ICCO → ``icco``).
 - Each gold tag matches at most one prediction and each prediction at most one gold tag; the
   matched count is the largest such pairing. Precision = matched / predicted, recall =
   matched / gold, summed over all items of the type first (micro-averaged), F1 their harmonic
@@ -137,7 +145,9 @@ def acronym(name: str) -> str:
 def org_matches(gold: str, name: str) -> bool:
     """Whether a gold organisation tag (``ec``, ``ico-coffee``) names the predicted one."""
     key = gold.split("-", maxsplit=1)[0].lower()
-    return bool(key) and key in (name.lower().replace(".", "").strip(), acronym(name))
+    name, _, short = name.partition("|")
+    forms = (name.lower().replace(".", "").strip(), acronym(name), short.lower())
+    return bool(key) and key in forms
 
 
 def count_matches(gold: Sequence[str], predicted: Sequence[str], matches: Matches) -> int:
@@ -169,22 +179,23 @@ def tally_places(gold: Sequence[str], entities: Sequence[Entity], resolve: Resol
 def tally_names(
     gold: Sequence[str], entities: Sequence[Entity], kind: EntityType, matches: Matches
 ) -> Tally:
-    """People or organisations of one item: predicted names against the gold tags."""
+    """People or organisations of one item: predicted names (an organisation's with its
+    acronym, "European Community|EC") against the gold tags."""
     tags = list(dict.fromkeys(gold))
-    names = [e.name for e in entities if e.type == kind]
+    names = [f"{e.name}|{e.acronym}" if e.acronym else e.name for e in entities if e.type == kind]
     return Tally(count_matches(tags, names, matches), len(tags), len(names), 1)
 
 
 def tally_item(
     item: EvalItem, entities: Sequence[Entity], resolve: Resolve
 ) -> dict[EntityType, Tally]:
-    """One item's tallies, for each type whose gold the item has."""
+    """One item's tallies, for each type the item carries gold tags of."""
     tallies: dict[EntityType, Tally] = {}
-    if item.places is not None:
+    if item.places:
         tallies["place"] = tally_places(item.places, entities, resolve)
-    if item.people is not None:
+    if item.people:
         tallies["person"] = tally_names(item.people, entities, "person", person_matches)
-    if item.orgs is not None:
+    if item.orgs:
         tallies["organisation"] = tally_names(item.orgs, entities, "organisation", org_matches)
     return tallies
 
