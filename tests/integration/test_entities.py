@@ -121,3 +121,26 @@ def test_a_flash_in_capitals_gives_its_people_and_countries(tagger: EntityTagger
     assert found["Greenspan"].type == "person"
     assert {"JP", "US"} <= {e.country for e in found.values()}
     assert not any("Says" in name for name in found)
+
+
+def test_capitals_and_nationality_words_ner_mislabels_are_places(tagger: EntityTagger) -> None:
+    story = [
+        "Ukrainian and Russian officials met, according to Kyiv's chief negotiator.",
+        "Talks will resume on Thursday, Kyiv's delegation said.",
+    ]
+    found = _by_name(tagger.tag("Ukraine says talks productive", story, None))
+    assert found["Kyiv"].type == "place" and found["Kyiv"].country == "UA"
+    assert found["Ukraine"].mentions >= 2  # the title and "Ukrainian"
+    assert "Ukrainian" not in found
+    is_name = tagger.name_test(list(found.values()))
+    assert is_name("Russian") and is_name("Kyiv") and not is_name("peace talks")
+
+
+def test_a_surname_alone_takes_the_first_name_the_text_gives(tagger: EntityTagger) -> None:
+    story = [
+        "The talks in Abu Dhabi were productive, officials said on Wednesday.",
+        "Rustem Umerov, the head of the council, led the delegation.",
+        "Umerov said a second day of talks would follow, and Umerov thanked the hosts.",
+    ]
+    names = {e.name for e in tagger.tag(None, story, None) if e.type == "person"}
+    assert "Rustem Umerov" in names and "Umerov" not in names

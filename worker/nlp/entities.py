@@ -41,7 +41,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -152,7 +152,24 @@ class EntityTagger:
         _link_acronyms(found, " ".join(sentences))
         _join_surnames(found)
         _join_short_names(found)
+        _complete_names(found, " ".join(sentences))
         return _rank(found.values(), title or "", sentences)
+
+    def name_test(self, entities: Sequence[Entity]) -> Callable[[str], bool]:
+        """Whether a phrase is a name these entities hold, so that keywords leave it to them:
+        an entity's name or acronym, with or without an office ("Finance Minister Wang"), or a
+        nationality word ("Russian")."""
+        names = [_words(e.name) for e in entities]
+        names += [_words(e.acronym) for e in entities if e.acronym]
+
+        def is_name(phrase: str) -> bool:
+            words = _words(phrase)
+            offices = words & OFFICES
+            if any(words - offices <= name or (offices and words & name) for name in names):
+                return True
+            return self.gazetteer.nationality(phrase) is not None
+
+        return is_name
 
     def _read(self, found: dict[str, _Found], parts: list[tuple[str, str]]) -> None:
         """Add the names NER finds in each (where, text) part; parts in capitals are read by
@@ -205,6 +222,16 @@ class EntityTagger:
                 elif size == 1 and gram and (place := self.gazetteer.nationality(gram)):
                     self._add(found, gram.title(), "NORP", where, place=place)
 
+    def _place(self, form: str, label: str) -> Place | None:
+        """The place a mention names: a nationality word's country ("Ukrainian", which NER
+        labels a place now and then), a place name's, or, for a one-word person or
+        organisation, a country or capital's ("Kyiv's chief negotiator")."""
+        if label == "NORP":
+            return self.gazetteer.nationality(form)
+        if LABELS[label] == "place":
+            return self.gazetteer.resolve(form) or self.gazetteer.nationality(form)
+        return self.gazetteer.major(form) if " " not in form else None
+
     def _add(
         self,
         found: dict[str, _Found],
@@ -221,14 +248,11 @@ class EntityTagger:
         form = _clean(text, kind)
         if form is None:
             return
-        if kind == "place" and place is None:
-            place = (
-                self.gazetteer.nationality(form)
-                if label == "NORP"
-                else self.gazetteer.resolve(form)
-            )
+        if place is None:
+            place = self._place(form, label)
             if place is None and label == "NORP":
                 return  # "Christian", "Democrats": a group, not a place
+            kind = "place" if place is not None else kind
         key = _key(found, form, kind, place)
         entry = found.setdefault(key, _Found(place=place))
         entry.votes[kind] += 1
@@ -242,6 +266,11 @@ class EntityTagger:
         entry.in_title |= where == "title"
         entry.in_dateline |= where == "dateline"
         entry.in_lead |= where in ("lead", "dateline")
+
+
+def _words(phrase: str) -> set[str]:
+    """Lower-cased words without a possessive ("People's" → "people")."""
+    return {POSSESSIVE.sub("", word) for word in phrase.lower().split()}
 
 
 def _role(text: str, start: int, end: int) -> str | None:
@@ -412,6 +441,18 @@ def _join_surnames(found: dict[str, _Found]) -> None:
             surname = found.pop(key)
             surname.votes = Counter({"person": surname.votes.total()})  # mentions of the person
             _merge(found[person], surname)
+
+
+def _complete_names(found: dict[str, _Found], text: str) -> None:
+    """A person NER found by surname alone takes the first name the text gives it where NER
+    missed the full name ("Rustem Umerov, the head of ..." then "Umerov said")."""
+    for entry in found.values():
+        if entry.type != "person" or any(len(f.split()) > 1 for f in entry.forms):
+            continue
+        for surname in list(entry.forms):
+            for first in re.findall(rf"\b([A-Z][\w'’-]+) {re.escape(surname)}\b", text):
+                if first.lower().rstrip(".") not in OFFICES | STOP | MINOR_WORDS:
+                    entry.forms.add(f"{first} {surname}")
 
 
 def _join_short_names(found: dict[str, _Found]) -> None:

@@ -134,16 +134,26 @@ class Gazetteer:
         demonyms: Mapping[str, Place],
         countries: Mapping[str, Place],
         abbreviations: Mapping[str, Place] | None = None,
+        capitals: frozenset[str] = frozenset(),
     ) -> None:
         """Take the finished indexes; :func:`load_gazetteer` builds them from the packages."""
         self._places = places
         self._demonyms = demonyms
         self._countries = countries
         self._abbreviations = abbreviations or {}
+        self._capitals = capitals
 
     def resolve(self, name: str) -> Place | None:
         """The place a name written in news means, or None for regions and unknown words."""
         return self._places.get(normalise(name))
+
+    def major(self, name: str) -> Place | None:
+        """The place a name means when it is a country or a national capital: what a word NER
+        took for a person or an organisation is, when it is one ("Kyiv's chief negotiator")."""
+        place = self.resolve(name)
+        if place is not None and (place.kind == "country" or normalise(name) in self._capitals):
+            return place
+        return None
 
     def dateline(self, written: str) -> Place | None:
         """The place a dateline names ("SALEM, Va.": a town in the United States, not the bigger
@@ -182,11 +192,14 @@ def load_gazetteer() -> Gazetteer:
     countries = _countries(cache.get_countries())
     withdrawn = _withdrawn(countries)
     by_code = {place.country: place for _, place in reversed(withdrawn)} | countries
-    places = _index(_place_layers(cache, countries, withdrawn, by_code))
+    layers = _place_layers(cache, countries, withdrawn, by_code)
+    capitals = frozenset(normalise(name) for name, _ in _capitals(*_cities_and_records(cache)))
+    places = _index(layers)
     for continent in cache.get_continents().values():
         places.pop(normalise(continent["name"]), None)
     demonyms = _index([_named(_NATIONALITY_WORDS, by_code), _demonyms(countries)])
-    return Gazetteer(places, demonyms, by_code, _index([_state_abbreviations(places)]))
+    abbreviations = _index([_state_abbreviations(places)])
+    return Gazetteer(places, demonyms, by_code, abbreviations, capitals)
 
 
 def _place_layers(
@@ -196,8 +209,7 @@ def _place_layers(
     by_code: Mapping[str, Place],
 ) -> list[Iterable[tuple[str, Place]]]:
     """The sources of place names in order of precedence (the module docstring says why)."""
-    records = cache.get_countries()
-    cities = sorted(cache.get_cities().values(), key=lambda city: -int(city["population"]))
+    cities, records = _cities_and_records(cache)
     return [
         _named(_NEWS_NAMES, by_code),
         _country_names(countries),
@@ -208,6 +220,12 @@ def _place_layers(
         _country_variants(countries, records),
         _city_names(cities),
     ]
+
+
+def _cities_and_records(cache: Any) -> tuple[list[Any], Mapping[str, Any]]:
+    """GeoNames' cities, most populous first, and its country records."""
+    cities = sorted(cache.get_cities().values(), key=lambda city: -int(city["population"]))
+    return cities, cache.get_countries()
 
 
 def _index(layers: Iterable[Iterable[tuple[str, Place]]]) -> dict[str, Place]:

@@ -10,7 +10,7 @@ backends (:mod:`worker.nlp.backends`) replace the summary or the tagger where co
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -21,7 +21,7 @@ from worker import __version__
 from worker.config import Settings
 from worker.errors import NoTextFound
 from worker.nlp.cleaning import CleanText, clean
-from worker.nlp.entities import OFFICES, POSSESSIVE, select_entities
+from worker.nlp.entities import select_entities
 from worker.nlp.keywords import extract_keywords
 from worker.nlp.language import UNDETERMINED, detect_language
 from worker.nlp.sentences import Sentence, split_sentences
@@ -126,7 +126,8 @@ class Pipeline:
             topics = self._topics(tagger, tag_input, options) if supported else []
         entities, names = self._entities(cleaned, sentences, options, supported, timings)
         with timings.stage("keywords"):
-            keywords = _keywords(cleaned.text, options.max_keywords, language, names)
+            is_name = self.entities.name_test(names) if self.entities is not None else None
+            keywords = _keywords(cleaned.text, options.max_keywords, language, is_name)
         return Result(
             id=article_id(article, options),
             status=Status.DONE,
@@ -241,22 +242,12 @@ class Pipeline:
         return [Topic(label=t.label, score=t.score, qcode=t.qcode) for t in scored]
 
 
-def _keywords(text: str, count: int, language: str, entities: list[Entity]) -> list[str]:
-    """Keywords that are topical phrases, not names: a keyword made of an entity's name or
-    acronym, with or without an office ("Finance Minister Wang"), is left to the entity."""
-    names = [_words(e.name) for e in entities] + [_words(e.acronym) for e in entities if e.acronym]
-
-    def is_name(phrase: str) -> bool:
-        words = _words(phrase)
-        offices = words & OFFICES
-        return any(words - offices <= name or (offices and words & name) for name in names)
-
+def _keywords(
+    text: str, count: int, language: str, is_name: Callable[[str], bool] | None
+) -> list[str]:
+    """Keywords that are topical phrases; names (`is_name`, where entities are on) are left
+    to the entities."""
     return extract_keywords(text, count, language, is_name)
-
-
-def _words(phrase: str) -> set[str]:
-    """Lower-cased words without a possessive ("People's" → "people")."""
-    return {POSSESSIVE.sub("", word) for word in phrase.lower().split()}
 
 
 def _texts(title: str | None, sentences: list[Sentence]) -> tuple[str, ...]:
