@@ -16,7 +16,20 @@ A taxonomy is YAML or JSON in one of two shapes::
           - Rovers won the cup final 2-1 after extra time.
     example_weight: 0.25                # optional: the examples' share of a topic's vector
 
-Descriptions say what a topic covers; examples are texts of the kind the topic should catch.
+A taxonomy may be a tree: an entry names its parent with ``broader`` (the parent's label or
+QCode), or holds its narrower topics under ``children`` (a list of entries, or a mapping as
+above)::
+
+    topics:
+      - label: economy
+        children:
+          - label: interest rate
+            description: Central bank rates and the cost of borrowing.
+      - {label: merger or acquisition, broader: economy, wikidata: Q1027384}
+
+A topic's level is 1 at the top and one more than its parent's below; flat files are all
+level 1. Descriptions say what a topic covers; examples are texts of the kind the topic should
+catch.
 Both are embedded once per process (see :mod:`worker.nlp.topics`). Files named by a request are
 found by their stem under ``models/taxonomy/`` (:func:`taxonomy_files`), never by a path.
 """
@@ -24,7 +37,8 @@ found by their stem under ``models/taxonomy/`` (:func:`taxonomy_files`), never b
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +58,9 @@ class TopicDef:
     descriptions: tuple[str, ...]
     qcode: str | None = None
     examples: tuple[str, ...] = ()
+    broader: str | None = None  # the parent topic's label; None at the top
+    level: int = 1
+    wikidata: str | None = None
 
 
 @dataclass(frozen=True)
@@ -92,11 +109,54 @@ def taxonomy_files(directory: Path) -> dict[str, Path]:
 
 
 def _parse(data: Any) -> list[TopicDef]:
+    """The topics of a file, parents before children, with parents and levels resolved."""
+    return _resolve_tree(list(_flatten(data, None)))
+
+
+def _flatten(data: Any, parent: str | None) -> Iterator[TopicDef]:
+    """Every topic of a mapping or list, nested children after their parent."""
     if isinstance(data, dict):
-        return [_topic_from_mapping(label, value) for label, value in data.items()]
-    if isinstance(data, list):
-        return [_topic_from_entry(entry) for entry in data]
-    raise ConfigError("a taxonomy is a mapping of label to description or a list of topics")
+        entries = [_entry_of(label, value) for label, value in data.items()]
+    elif isinstance(data, list):
+        entries = data
+    else:
+        raise ConfigError("a taxonomy is a mapping of label to description or a list of topics")
+    for entry in entries:
+        topic = _topic_from_entry(entry, parent)
+        yield topic
+        if isinstance(entry, dict) and entry.get("children") is not None:
+            yield from _flatten(entry["children"], topic.label)
+
+
+def _entry_of(label: Any, value: Any) -> dict[str, Any]:
+    """A mapping's item as a topic entry: ``label: description`` or ``label: {entry}``."""
+    if isinstance(value, dict):
+        return {"label": label, **value}
+    return {"label": label, "descriptions": value if value is not None else str(label)}
+
+
+def _resolve_tree(topics: list[TopicDef]) -> list[TopicDef]:
+    """Each topic's parent as a label (a ``broader`` may give a QCode) and its level; an
+    unknown parent or a cycle is refused."""
+    by_name = {t.label: t.label for t in topics} | {t.qcode: t.label for t in topics if t.qcode}
+    parents: dict[str, str | None] = {}
+    for topic in topics:
+        if topic.broader is not None and topic.broader not in by_name:
+            raise ConfigError(f"topic {topic.label!r}: broader {topic.broader!r} is no topic here")
+        parents[topic.label] = by_name[topic.broader] if topic.broader is not None else None
+    return [replace(t, broader=parents[t.label], level=_level(t.label, parents)) for t in topics]
+
+
+def _level(label: str, parents: dict[str, str | None]) -> int:
+    """1 for a top topic, one more per ancestor; ConfigError on a cycle."""
+    seen = {label}
+    parent = parents.get(label)
+    while parent is not None:
+        if parent in seen:
+            raise ConfigError(f"topic {label!r} is its own ancestor")
+        seen.add(parent)
+        parent = parents.get(parent)
+    return len(seen)
 
 
 def _example_weight(raw: Any) -> float:
@@ -107,24 +167,24 @@ def _example_weight(raw: Any) -> float:
     return float(raw)
 
 
-def _topic_from_mapping(label: Any, value: Any) -> TopicDef:
-    if isinstance(value, dict):
-        return _topic_from_entry({"label": label, **value})
-    return TopicDef(str(label), _texts(label, value, "descriptions") or (str(label),))
-
-
-def _topic_from_entry(entry: Any) -> TopicDef:
+def _topic_from_entry(entry: Any, parent: str | None = None) -> TopicDef:
+    """One entry; a nested entry's parent is the one it sits under, unless it names another."""
     if not isinstance(entry, dict) or "label" not in entry:
         raise ConfigError(f"taxonomy entry {entry!r} has no label")
     label = entry["label"]
     raw = entry.get("descriptions", entry.get("description"))
-    qcode = entry.get("qcode")
     return TopicDef(
         label=str(label),
         descriptions=_texts(label, raw, "descriptions") or (str(label),),
-        qcode=None if qcode is None else str(qcode),
+        qcode=_optional(entry.get("qcode")),
         examples=_texts(label, entry.get("examples"), "examples"),
+        broader=_optional(entry.get("broader")) or parent,
+        wikidata=_optional(entry.get("wikidata")),
     )
+
+
+def _optional(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def _texts(label: Any, raw: Any, what: str) -> tuple[str, ...]:
