@@ -20,6 +20,7 @@ from worker.schemas import Article, Entity
 from worker.tools.evaluation.command import eval_command
 from worker.tools.evaluation.datasets import Fields, PresetName, load_dataset, resolve_fields
 from worker.tools.evaluation.evaluate import EvalConfig, evaluate, pipeline_options
+from worker.tools.evaluation.hierarchy import tree_of
 
 RELAY = [
     "Kellsby Harriers won the county relay championship on Sunday, beating the holders by "
@@ -203,3 +204,25 @@ def _check_predicted_counts(record: dict[str, Any], entities: list[Entity]) -> N
     assert record["place"]["predicted"] == len(countries)
     for kind in set(record) & {"person", "organisation"}:
         assert record[kind]["predicted"] == sum(e.type == kind for e in entities)
+
+
+def test_topics_are_scored_on_the_iptc_tree(pipeline: Pipeline, tmp_path: Path) -> None:
+    iptc = Path(__file__).parents[2] / "models" / "taxonomy" / "iptc-mediatopics.yaml"
+    tree = tree_of(iptc)
+    assert tree is not None
+    rows = [  # gold below the top level: athletics (sport), hospital (health), election (politics)
+        {"id": "relay", "text": "\n\n".join(RELAY), "qcode": "medtop:20000827"},
+        {"id": "clinic", "text": "\n\n".join(CLINIC), "qcode": "hospital"},
+        {"id": "election", "text": "\n\n".join(ELECTION), "qcode": "medtop:20000574"},
+    ]
+    path = tmp_path / "tree.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    data = load_dataset(path, Fields(text="text", label="qcode"), 2, None, None)
+    report = evaluate(data, pipeline, EvalConfig(systems=("pipeline",), hierarchy=tree))
+    scores = report["hierarchy"]
+    assert scores["items"] == 3 and scores["unmapped"] == {}
+    assert all(len(record["predicted"]) == 3 for record in report["items"])  # top 3 on a tree
+    # the default taxonomy names top-level topics only: they earn the top of each gold path
+    assert scores["levels"][1] == {"accuracy": 100.0, "items": 3}
+    assert 0 < scores["hp"] < 100 and 0 < scores["hr"] < 100
+    assert scores["exact_at_3"] == 0.0

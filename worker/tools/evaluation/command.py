@@ -56,7 +56,7 @@ def eval_command(
 
     from worker.config import get_settings
     from worker.nlp.loading import load_pipeline
-    from worker.tools.evaluation import datasets, evaluate, report
+    from worker.tools.evaluation import datasets, evaluate, hierarchy, report
 
     chosen = preset or datasets.detect_preset(path)
     fields = datasets.resolve_fields(
@@ -64,10 +64,15 @@ def eval_command(
     )
     k_rule = datasets.parse_k(k) if k is not None else _preset_k(chosen)
     data = datasets.load_dataset(path, fields, k_rule, chosen, limit)
-    config = evaluate.EvalConfig(evaluate.parse_systems(systems), max_topics, min_topic_score)
     settings = get_settings()
     if taxonomy is not None:
         settings = settings.model_copy(update={"taxonomy": taxonomy})
+    config = evaluate.EvalConfig(
+        evaluate.parse_systems(systems),
+        max_topics,
+        min_topic_score,
+        hierarchy.tree_of(settings.taxonomy_path),
+    )
     err = Console(stderr=True)
     pipeline = None
     if evaluate.PIPELINE in config.systems:

@@ -29,6 +29,7 @@ from worker.schemas import Article, Entity, Options, describe_validation
 from worker.tools.evaluation import entity_scores
 from worker.tools.evaluation.baselines import article_sentences, lead, textrank
 from worker.tools.evaluation.datasets import Dataset, EvalItem, k_for
+from worker.tools.evaluation.hierarchy import Tree, score_hierarchy
 from worker.tools.evaluation.scores import (
     mean_scores,
     multi_label,
@@ -46,6 +47,7 @@ BASELINES: dict[str, Callable[[Sequence[str], int], list[str]]] = {
     "textrank": textrank,
 }
 SYSTEMS = (PIPELINE, *BASELINES)
+HIERARCHY_K = 3  # exact@k on a taxonomy tree, and how many topics single-label items get there
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class EvalConfig:
     systems: tuple[str, ...] = SYSTEMS
     max_topics: int | None = None
     min_topic_score: float | None = None
+    hierarchy: Tree | None = None  # the taxonomy's tree, when it is one: hierarchical scores
 
 
 @dataclass
@@ -79,10 +82,14 @@ def parse_systems(value: str) -> tuple[str, ...]:
 
 
 def topic_options(dataset: Dataset, config: EvalConfig) -> tuple[int, float]:
-    """(max_topics, min_topic_score): single-label data takes the top topic whatever its score;
-    multi-label data uses the contract's defaults; data without labels asks for no topics."""
+    """(max_topics, min_topic_score): single-label data takes the top topic whatever its score
+    (the top :data:`HIERARCHY_K` on a tree, for exact@k and a predicted set as the issue's
+    anchors use); multi-label data uses the contract's defaults; data without labels asks
+    for no topics."""
     if not dataset.has_labels:
         defaults = (0, 0.0)
+    elif config.hierarchy is not None and not dataset.multi_label:
+        defaults = (HIERARCHY_K, 0.0)
     elif dataset.multi_label:
         defaults = (Options().max_topics, Options().min_topic_score)
     else:
@@ -207,6 +214,10 @@ def build_report(
     if topics is not None:
         report["topics"] = topics
         report["warnings"] += _label_warnings(outcomes)
+    if topics is not None and config.hierarchy is not None:
+        gold = [o.item.labels or () for o in outcomes]
+        predicted = [o.topics or [] for o in outcomes]
+        report["hierarchy"] = score_hierarchy(gold, predicted, config.hierarchy, HIERARCHY_K)
     if dataset.has_entities and PIPELINE in config.systems:
         report["entities"] = _entity_section(outcomes, items)
         report["warnings"] += entity_scores.unmapped_warnings(report["entities"])

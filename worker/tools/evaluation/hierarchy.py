@@ -19,9 +19,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from worker.nlp.taxonomy import TopicDef
+from worker.nlp.taxonomy import TopicDef, read_taxonomy
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,12 @@ class Tree:
     def at_level(self, term: str, level: int) -> str | None:
         """The term's ancestor (or itself) at `level`, or None when it sits higher."""
         return next((t for t in self.lineage(term) if self.levels[t] == level), None)
+
+
+def tree_of(path: Path) -> Tree | None:
+    """The tree of a taxonomy file, or None when it is flat (every topic at the top)."""
+    topics = read_taxonomy(path).topics
+    return Tree.of(topics) if any(t.level > 1 for t in topics) else None
 
 
 def score_hierarchy(

@@ -1,8 +1,9 @@
 """Show an evaluation report as tables and keep it as JSON.
 
 The tables are a ROUGE table (one row per system); for topics the headline scores, a
-per-label table and a confusion matrix (gold labels down, predicted labels across); and for
-entities one row per type with precision, recall and F1 and the gold and predicted counts.
+per-label table and a confusion matrix (gold labels down, predicted labels across); on a
+taxonomy tree, the hierarchical scores; and for entities one row per type with precision,
+recall and F1 and the gold and predicted counts.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ def render(report: dict[str, Any], console: Console) -> None:
         console.print(confusion_table(topics))
     elif topics:
         console.print(_multi_label_line(topics))
+    if report.get("hierarchy"):
+        console.print(hierarchy_table(report["hierarchy"]))
     if report.get("entities"):
         console.print(entity_table(report["entities"]))
     for warning in report["warnings"]:
@@ -80,6 +83,25 @@ def confusion_table(topics: dict[str, Any]) -> Table:
         table.add_column(column, justify="right")
     for label, counts in zip(confusion["rows"], confusion["matrix"], strict=True):
         table.add_row(label, *(str(c) for c in counts))
+    return table
+
+
+def hierarchy_table(hierarchy: dict[str, Any]) -> Table:
+    """Hierarchical precision, recall and F1, the gold term in the first k, and the first
+    topic's accuracy at each level of the tree."""
+    exact = next(key for key in hierarchy if key.startswith("exact_at_"))
+    unmapped = sum(hierarchy["unmapped"].values())
+    caption = f"{unmapped} gold labels are no term of the taxonomy" if unmapped else None
+    title = f"topics on the taxonomy tree ({hierarchy['items']} items, ×100)"
+    table = Table(title=title, caption=caption)
+    for name in ("score", "value", "items"):
+        table.add_column(name, justify="left" if name == "score" else "right")
+    for name, key in (("hP", "hp"), ("hR", "hr"), ("hF1", "hf1")):
+        table.add_row(name, f"{hierarchy[key]:.2f}", str(hierarchy["items"]))
+    table.add_row(f"gold term in the first {exact.rsplit('_', 1)[1]}", f"{hierarchy[exact]:.2f}",
+                  str(hierarchy["items"]))  # fmt: skip
+    for level, row in hierarchy["levels"].items():
+        table.add_row(f"level {level} accuracy", f"{row['accuracy']:.2f}", str(row["items"]))
     return table
 
 
