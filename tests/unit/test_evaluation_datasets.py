@@ -15,7 +15,9 @@ from worker.tools.evaluation.datasets import (
     detect_preset,
     k_for,
     load_dataset,
+    map_labels,
     parse_k,
+    read_label_map,
     reference_sentences,
     repair_fragments,
     resolve_fields,
@@ -130,3 +132,29 @@ def test_files_without_entity_fields_have_no_gold_entities(tmp_path: Path) -> No
     assert data.items[0].places is None  # the field is not read without the preset
     assert data.items[0].text == "One."
     assert not data.has_entities
+
+
+def test_a_label_map_turns_dataset_labels_into_taxonomy_terms(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path / "mine.jsonl",
+        [{"text": "One.", "label": ["grain", "wheat", "earn"]}, {"text": "Two.", "label": "x"}],
+    )
+    data = load_dataset(path, Fields(label="label"), 3, None, None)
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("grain: medtop:20000386\nwheat: medtop:20000386\nearn: corporate earnings\n")
+    mapped = map_labels(data, read_label_map(mapping))
+    assert mapped.items[0].labels == ("medtop:20000386", "corporate earnings")
+    assert mapped.items[1].labels == ("x",)  # not in the map: kept
+
+
+def test_the_shipped_reuters_map_covers_all_90_categories() -> None:
+    root = Path(__file__).parents[2]
+    mapping = read_label_map(root / "models" / "taxonomy" / "maps" / "reuters21578-iptc.yaml")
+    assert len(mapping) == 90 and all(v.startswith("medtop:") for v in mapping.values())
+
+
+def test_a_label_map_that_is_not_a_mapping_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- grain\n- wheat\n")
+    with pytest.raises(ConfigError, match="must map each label"):
+        read_label_map(bad)

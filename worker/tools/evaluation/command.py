@@ -37,6 +37,14 @@ def eval_command(
     taxonomy: Annotated[
         Path | None, typer.Option(help="Taxonomy whose labels are the dataset's labels.")
     ] = None,
+    label_map: Annotated[
+        Path | None,
+        typer.Option(
+            help="YAML or JSON: a dataset label → the taxonomy's label or QCode (e.g. "
+            "models/taxonomy/maps/reuters21578-iptc.yaml).",
+            exists=True,
+        ),
+    ] = None,
     max_topics: Annotated[
         int | None, typer.Option(min=0, max=50, help="At most this many topics.")
     ] = None,
@@ -64,6 +72,8 @@ def eval_command(
     )
     k_rule = datasets.parse_k(k) if k is not None else _preset_k(chosen)
     data = datasets.load_dataset(path, fields, k_rule, chosen, limit)
+    if label_map is not None:
+        data = datasets.map_labels(data, datasets.read_label_map(label_map))
     settings = get_settings()
     if taxonomy is not None:
         settings = settings.model_copy(update={"taxonomy": taxonomy})

@@ -11,12 +11,15 @@ so that the pipeline sees the story as it is sent.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
+
+import yaml
 
 from worker.errors import ConfigError, InputError
 from worker.nlp.sentences import split_sentences
@@ -249,6 +252,30 @@ def _tags(row: dict[str, Any], name: str | None) -> tuple[str, ...] | None:
     if name is None or name not in row:
         return None
     return _labels(row[name])
+
+
+def read_label_map(path: Path) -> dict[str, str]:
+    """A label map file (YAML or JSON): a mapping of dataset label → taxonomy label or QCode."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        raise ConfigError(f"cannot read label map {path}: {exc}") from exc
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise ConfigError(f"label map {path} must map each label to one label or QCode")
+    return {str(key): value for key, value in data.items()}
+
+
+def map_labels(dataset: Dataset, mapping: dict[str, str]) -> Dataset:
+    """The dataset with each gold label mapped (a label the map lacks is kept as it is), and
+    a label two labels map to kept once."""
+    items = [
+        replace(item, labels=tuple(dict.fromkeys(mapping.get(g, g) for g in item.labels)))
+        if item.labels is not None
+        else item
+        for item in dataset.items
+    ]
+    return replace(dataset, items=items)
 
 
 def reference_sentences(value: Any) -> tuple[str, ...]:
