@@ -421,3 +421,21 @@ def test_tagger_from_a_file_takes_its_name_and_example_weight(tmp_path: Path) ->
     assert tagger.name == "desk"
     assert _labels(tagger.tag(TagInput(article("regatta")), 1, 0.0)) == ["sport"]
     assert tagger.scores(article("football"))[0] == pytest.approx(0.5, abs=1e-3)
+
+
+def test_on_a_tree_a_term_counts_with_its_ancestors() -> None:
+    tree = [
+        TopicDef("sport", ("football and tennis",)),
+        TopicDef("economy", ("market and bank",)),
+        TopicDef("tennis", ("tennis",), broader="sport", level=2),
+        TopicDef("bank", ("bank",), broader="economy", level=2),
+        TopicDef("regatta bank", ("regatta bank",), broader="sport", level=2),
+    ]
+    tagger = ZeroShotTagger(tree, encode, "tree")
+    assert tagger.paths is not None
+    # "regatta bank" and "bank" match a bank story alike on their own; the path decides
+    scores = dict(zip(tagger.labels, tagger.scores(article("bank", "market")), strict=True))
+    assert scores["bank"] > scores["regatta bank"]
+    assert abs(sum(scores.values()) - 1.0) < 1e-5
+    # a flat taxonomy keeps its flat scores
+    assert ZeroShotTagger(tree[:2], encode).paths is None

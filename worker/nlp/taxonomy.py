@@ -28,8 +28,9 @@ above)::
       - {label: merger or acquisition, broader: economy, wikidata: Q1027384}
 
 A topic's level is 1 at the top and one more than its parent's below; flat files are all
-level 1. Other keys of an entry (IPTC's ``definition``) are for people and are not read. Descriptions say what a topic covers; examples are texts of the kind the topic should
-catch.
+level 1. Other keys of an entry (IPTC's ``definition``) are for people and are not read.
+
+Descriptions say what a topic covers; examples are texts of the kind the topic should catch.
 Both are embedded once per process (see :mod:`worker.nlp.topics`). Files named by a request are
 found by their stem under ``models/taxonomy/`` (:func:`taxonomy_files`), never by a path.
 """

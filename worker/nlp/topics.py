@@ -57,6 +57,7 @@ TEMPERATURE = 0.03
 TITLE_WEIGHT = 0.5
 FACET_TEMPLATES = ("News about {}.", "This is a news report about {}.", "Headlines about {}.")
 LEXICAL_WEIGHT = 0.05
+OWN_WEIGHT = 0.5  # on a taxonomy tree: a term's own cosine against its ancestors' (TreePaths)
 FEATURES = "title/2+mean-sentences/v1"  # names the recipe of topic_vector, recorded in heads
 HEADING = re.compile(r"\s+-\s+|:\s+")
 FACET_SPLIT = re.compile(r"[,;]|\s+and\s+|\s+or\s+")
@@ -158,6 +159,7 @@ class ZeroShotTagger:
         self.qcodes = [t.qcode for t in topics]
         self.matrix = _prototypes(topics, encode, example_weight)
         self.facet_stems = [[stems([f]) for f in topic_facets(t)] for t in topics]
+        self.paths = TreePaths.of(topics, self.matrix) if any(t.broader for t in topics) else None
 
     @classmethod
     def from_file(cls, path: Path, encode: Encode) -> ZeroShotTagger:
@@ -169,6 +171,8 @@ class ZeroShotTagger:
         """A probability per topic: softmax over the temperature of the cosine similarities,
         plus the lexical evidence when the article's `texts` are given."""
         logits = self.matrix @ vector
+        if self.paths is not None:
+            return softmax(self.paths.logits(logits, vector) / TEMPERATURE)
         if texts:
             logits = logits + LEXICAL_WEIGHT * self.lexical(texts)
         return softmax(logits / TEMPERATURE)
@@ -189,6 +193,51 @@ class ZeroShotTagger:
         """The best topics, best first: at most `max_topics`, each scoring at least `min_score`."""
         scores = self.scores(article.vector, article.texts)
         return select_topics(scores, self.labels, self.qcodes, max_topics, min_score)
+
+
+@dataclass(frozen=True)
+class TreePaths:
+    """Path scores on a taxonomy tree: a term counts with its ancestors, each seen with its
+    subtree, so that "interest rate" wins only where the economy and macro economics do too.
+
+    A term's logit is :data:`OWN_WEIGHT` × its own cosine plus the rest × the mean cosine of its
+    ancestors' subtree vectors (a top term: its own subtree vector); a subtree vector is the
+    term's prototype plus the mean of its descendants', normalised. On the Reuters dev split
+    this took the gold term's share in the first three from 41.6% (flat) to 49.1%, and hF1 at
+    one term from 46.8 to 54.5 (docs/quality.md). Lexical evidence is left out on a tree: there
+    it lowered both.
+    """
+
+    subtree: np.ndarray  # topics × dimensions
+    upper: np.ndarray  # topics × topics: row i averages the subtree cosines of i's ancestors
+
+    @classmethod
+    def of(cls, topics: Sequence[TopicDef], matrix: np.ndarray) -> TreePaths:
+        """Built once per tagger from the topics (parents resolved) and their prototypes."""
+        index = {t.label: i for i, t in enumerate(topics)}
+        parents = [index[t.broader] if t.broader else None for t in topics]
+        ancestors = [_ancestors(i, parents) for i in range(len(topics))]
+        subtree = matrix.copy()
+        for i in range(len(topics)):
+            below = [j for j, line in enumerate(ancestors) if i in line]
+            if below:
+                subtree[i] = unit(matrix[i] + matrix[below].mean(axis=0))
+        upper = np.zeros((len(topics), len(topics)), dtype=np.float32)
+        for i, line in enumerate(ancestors):
+            upper[i, line or [i]] = 1.0 / max(len(line), 1)
+        return cls(subtree, upper)
+
+    def logits(self, own: np.ndarray, vector: np.ndarray) -> np.ndarray:
+        """Each term's path logit from its own cosines `own` and the article `vector`."""
+        upper = self.upper @ (self.subtree @ vector)
+        return np.asarray(OWN_WEIGHT * own + (1 - OWN_WEIGHT) * upper, dtype=np.float32)
+
+
+def _ancestors(i: int, parents: list[int | None]) -> list[int]:
+    line: list[int] = []
+    while (parent := parents[i if not line else line[-1]]) is not None:
+        line.append(parent)
+    return line
 
 
 def stems(texts: Iterable[str]) -> set[str]:
