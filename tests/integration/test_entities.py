@@ -144,3 +144,15 @@ def test_a_surname_alone_takes_the_first_name_the_text_gives(tagger: EntityTagge
     ]
     names = {e.name for e in tagger.tag(None, story, None) if e.type == "person"}
     assert "Rustem Umerov" in names and "Umerov" not in names
+
+
+def test_two_people_who_share_a_surname_stay_two(tagger: EntityTagger) -> None:
+    story = [
+        "Blues legend B.B. King was hospitalized for dehydration on Tuesday.",
+        "King's daughter, Claudette King, told reporters he was much better.",
+        "B.B. was expected to return to the stage, King's manager said.",
+    ]
+    entities = tagger.tag(None, story, None)
+    people = [e.name for e in entities if e.type == "person"]
+    assert people[0] == "B.B. King" and "Claudette King" in people
+    assert "B.B" not in people

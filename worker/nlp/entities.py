@@ -356,16 +356,25 @@ def _prefix_key(found: dict[str, _Found], lowered: str) -> str | None:
 
 def _person_key(found: dict[str, _Found], form: str) -> str:
     """A surname alone joins the person whose name ends with it, and a full name the entry of
-    its bare surname; a bare first name joins the one person who has it, if only one does."""
+    its bare surname while that entry has no full name yet (B.B. King and his daughter
+    Claudette King stay two people); a bare first name ("B.B.") joins the one person who has
+    it, if only one does."""
     tokens = form.lower().split()
     people = {k: e for k, e in found.items() if e.type == "person"}
     for key, entry in people.items():
+        named = any(len(f.split()) > 1 for f in entry.forms)
         for other in (f.lower().split() for f in entry.forms):
-            if tokens[-1] == other[-1] and (len(tokens) == 1 or len(other) == 1 or tokens == other):
+            if tokens == other or (
+                tokens[-1] == other[-1] and (len(tokens) == 1 or (len(other) == 1 and not named))
+            ):
                 return key
     if len(tokens) == 1:
+        first = tokens[0].rstrip(".")
         firsts = {
-            k for k, e in people.items() for f in e.forms if f.lower().split()[0] == tokens[0]
+            k
+            for k, e in people.items()
+            for f in e.forms
+            if len(f.split()) > 1 and f.lower().split()[0].rstrip(".") == first
         }
         if len(firsts) == 1:
             return firsts.pop()
@@ -495,11 +504,13 @@ def _rank(found: Iterable[_Found], title: str, sentences: Sequence[str]) -> list
     """Entities with salience, most salient first. A form found anywhere in the title or lead
     counts there, even where NER missed it (headlines in capitals, a bare surname)."""
     lead, body = " ".join(sentences[:LEAD_SENTENCES]), " ".join(sentences)
+    entries = list(found)
+    shared = _shared_surnames(entries)
     scored: list[tuple[float, int, _Found]] = []
-    for entry in found:
+    for entry in entries:
         if _names_a_thing(entry, body):
             continue
-        forms = entry.forms | entry.aliases | _short_forms(entry)
+        forms = entry.forms | entry.aliases | _short_forms(entry, shared)
         mentions = max(1, _count(forms, f"{title} {body}"))
         entry.in_title |= _count(forms, title, ignore_case=title.isupper()) > 0
         entry.in_lead |= _count(forms, lead) > 0
@@ -537,8 +548,19 @@ def _names_a_thing(entry: _Found, text: str) -> bool:
     return bool(followers) and all(word.lower() in THINGS for word in followers)
 
 
-def _short_forms(entry: _Found) -> set[str]:
-    """Forms a story also uses: a person's surname."""
+def _short_forms(entry: _Found, shared: set[str]) -> set[str]:
+    """Forms a story also uses: a person's surname, unless two people share it."""
     if entry.type == "person":
-        return {f.split()[-1] for f in entry.forms if len(f.split()) > 1}
+        return {f.split()[-1] for f in entry.forms if len(f.split()) > 1} - shared
     return set()
+
+
+def _shared_surnames(found: Iterable[_Found]) -> set[str]:
+    """Surnames more than one person in the story has: a bare "King" names neither for sure."""
+    counts = Counter(
+        surname
+        for entry in found
+        if entry.type == "person"
+        for surname in {f.split()[-1] for f in entry.forms if len(f.split()) > 1}
+    )
+    return {surname for surname, n in counts.items() if n > 1}
