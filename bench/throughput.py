@@ -46,6 +46,7 @@ from worker.config import Settings
 from worker.nlp.cleaning import clean
 from worker.nlp.sentences import split_sentences
 from worker.producer.client import Producer
+from worker.schemas import Article, Options
 from worker.service.sizing import available_cpus
 from worker.store import open_store
 from worker.tools.redis_server import RedisServer
@@ -157,14 +158,13 @@ def encoder_only(texts: list[str], tokens: int, precision: str) -> Run:
 def in_process(texts: list[str], tokens: int, precision: str, entities: bool = True) -> Run:
     """The whole pipeline (summary, topics, keywords, entities if asked) in this process."""
     from worker.nlp.loading import load_pipeline
-    from worker.schemas import Article, Options
 
     pipeline = load_pipeline(Settings(device="cpu", precision=precision, entities=entities))
     return timed_each(
         f"pipeline in-process ({pipeline.encoder.precision}{'' if entities else ', no entities'})",
         texts,
         tokens,
-        lambda t: pipeline.process(Article(text=t), Options()),
+        functools.partial(_process, pipeline),
     )
 
 
@@ -340,7 +340,6 @@ def length_scaling(texts: list[str]) -> list[Run]:
     cleaning drops repeated paragraphs as boilerplate.
     """
     from worker.nlp.loading import load_pipeline
-    from worker.schemas import Article, Options
 
     pipeline = load_pipeline(Settings(device="cpu"))
     runs = []
@@ -444,8 +443,6 @@ def in_process_pair(texts: list[str], tokens: int, rounds: int = 3) -> list[Run]
 
 
 def _process(pipeline: Pipeline, text: str) -> object:
-    from worker.schemas import Article, Options
-
     return pipeline.process(Article(text=text), Options())
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from worker.nlp.taxonomy import TopicDef
-from worker.tools.evaluation.hierarchy import Tree, score_hierarchy
+from worker.nlp.taxonomy import TopicDef, Tree
+from worker.tools.evaluation.hierarchy import score_hierarchy
 
 
 def _topic(label: str, qcode: str, broader: str | None, level: int) -> TopicDef:

@@ -124,6 +124,16 @@ class _Found:
             return "person"
         return self.votes.most_common(1)[0][0]
 
+    @property
+    def full_names(self) -> list[str]:
+        """The forms of more than one word ("Richard Lyng", not "Lyng")."""
+        return [f for f in self.forms if len(f.split()) > 1]
+
+    @property
+    def surnames(self) -> set[str]:
+        """The last words of its full names."""
+        return {f.split()[-1] for f in self.full_names}
+
     def name(self) -> str:
         """The canonical name: the gazetteer's for a place it knows, else the fullest form."""
         if self.place is not None:
@@ -149,10 +159,11 @@ class EntityTagger:
             town = dateline.place.split(",")[0]
             self._add(found, town, "GPE", "dateline", place=self.gazetteer.dateline(dateline.place))
         self._read(found, list(self._parts(title, sentences)))
-        _link_acronyms(found, " ".join(sentences))
+        text = " ".join(sentences)
+        _link_acronyms(found, text)
         _join_surnames(found)
         _join_short_names(found)
-        _complete_names(found, " ".join(sentences))
+        _complete_names(found, text)
         return _rank(found.values(), title or "", sentences)
 
     def name_test(self, entities: Sequence[Entity]) -> Callable[[str], bool]:
@@ -315,8 +326,8 @@ def _clean(text: str, kind: EntityType) -> str | None:
 
 
 def _is_debris(form: str) -> bool:
-    """A span of a table or a cut-off bracket, not a name: "Start Stocks N.A. N.A.",
-    "Stcks 0.49", "Group of Seven (G-7"."""
+    """A span of a table or of broken brackets, not a name: "Start Stocks N.A. N.A.",
+    "Stcks 0.49", "G-7) communique" (an open bracket is cut off before, in :func:`_clean`)."""
     words = form.split()
     return (
         len(set(words)) < len(words)
@@ -362,7 +373,7 @@ def _person_key(found: dict[str, _Found], form: str) -> str:
     tokens = form.lower().split()
     people = {k: e for k, e in found.items() if e.type == "person"}
     for key, entry in people.items():
-        named = any(len(f.split()) > 1 for f in entry.forms)
+        named = bool(entry.full_names)
         for other in (f.lower().split() for f in entry.forms):
             if tokens == other or (
                 tokens[-1] == other[-1] and (len(tokens) == 1 or (len(other) == 1 and not named))
@@ -373,8 +384,8 @@ def _person_key(found: dict[str, _Found], form: str) -> str:
         firsts = {
             k
             for k, e in people.items()
-            for f in e.forms
-            if len(f.split()) > 1 and f.lower().split()[0].rstrip(".") == first
+            for f in e.full_names
+            if f.lower().split()[0].rstrip(".") == first
         }
         if len(firsts) == 1:
             return firsts.pop()
@@ -411,7 +422,7 @@ def _stands_for(entry: _Found, acronyms: set[str], links: dict[str, str]) -> boo
     or a long form linked to the acronym that ends with one of its names."""
     if entry.type != "organisation":
         return False
-    names = [f for f in entry.forms if len(f.split()) > 1]
+    names = entry.full_names
     initials = {_initials(f) for f in names}
     return any(
         a in initials or any(links.get(a, "").endswith(f.lower()) for f in names) for a in acronyms
@@ -435,13 +446,12 @@ def _join_surnames(found: dict[str, _Found]) -> None:
     bare surname an organisation now and then ("Volcker said ..."). The surname is the last
     word of a full name, or the first where no name ends with it and one name begins with it
     (family name first: "Wang" is Wang Bingqian)."""
-    full = [(f.split(), key) for key, e in found.items() if e.type == "person" for f in e.forms]
+    full = [(f.split(), k) for k, e in found.items() if e.type == "person" for f in e.full_names]
     firsts: dict[str, set[str]] = {}
     for words, key in full:
-        if len(words) > 1:
-            firsts.setdefault(words[0], set()).add(key)
+        firsts.setdefault(words[0], set()).add(key)
     surnames = {word: keys.pop() for word, keys in firsts.items() if len(keys) == 1}
-    surnames |= {words[-1]: key for words, key in full if len(words) > 1}
+    surnames |= {words[-1]: key for words, key in full}
     for key, entry in list(found.items()):
         if entry.type == "person" or entry.place is not None:
             continue
@@ -456,7 +466,7 @@ def _complete_names(found: dict[str, _Found], text: str) -> None:
     """A person NER found by surname alone takes the first name the text gives it where NER
     missed the full name ("Rustem Umerov, the head of ..." then "Umerov said")."""
     for entry in found.values():
-        if entry.type != "person" or any(len(f.split()) > 1 for f in entry.forms):
+        if entry.type != "person" or entry.full_names:
             continue
         for surname in list(entry.forms):
             for first in re.findall(rf"\b([A-Z][\w'’-]+) {re.escape(surname)}\b", text):
@@ -469,15 +479,14 @@ def _join_short_names(found: dict[str, _Found]) -> None:
     in short ("the Community" after "the European Community", "the Group" after "the Group
     of Seven"); where several have it, the most mentioned takes it."""
     for key, entry in list(found.items()):
-        if entry.type != "organisation" or any(len(f.split()) > 1 for f in entry.forms):
+        if entry.type != "organisation" or entry.full_names:
             continue
         words = {f.lower() for f in entry.forms if not f.isupper()}
         fuller = [
-            (len(e.votes), k)
+            (e.votes.total(), k)
             for k, e in found.items()
-            if k != key and e.type == "organisation"
-            and any(len(f.split()) > 1 and _ends(f) & words for f in e.forms)
-        ]  # fmt: skip
+            if k != key and e.type == "organisation" and any(_ends(f) & words for f in e.full_names)
+        ]
         if fuller:
             _merge(found[max(fuller)[1]], found.pop(key))
 
@@ -541,7 +550,7 @@ def _rank(found: Iterable[_Found], title: str, sentences: Sequence[str]) -> list
 def _names_a_thing(entry: _Found, text: str) -> bool:
     """A one-word "person" that only ever names an accord or a meeting ("the Louvre accord"):
     NER reads the capitalised word before "accord" as a surname."""
-    if entry.type != "person" or any(len(f.split()) > 1 for f in entry.forms):
+    if entry.type != "person" or entry.full_names:
         return False
     pattern = "|".join(re.escape(f) for f in entry.forms)
     followers = re.findall(rf"(?<!\w)(?:{pattern})(?!\w)\s*(\w*)", text)
@@ -550,17 +559,10 @@ def _names_a_thing(entry: _Found, text: str) -> bool:
 
 def _short_forms(entry: _Found, shared: set[str]) -> set[str]:
     """Forms a story also uses: a person's surname, unless two people share it."""
-    if entry.type == "person":
-        return {f.split()[-1] for f in entry.forms if len(f.split()) > 1} - shared
-    return set()
+    return entry.surnames - shared if entry.type == "person" else set()
 
 
 def _shared_surnames(found: Iterable[_Found]) -> set[str]:
     """Surnames more than one person in the story has: a bare "King" names neither for sure."""
-    counts = Counter(
-        surname
-        for entry in found
-        if entry.type == "person"
-        for surname in {f.split()[-1] for f in entry.forms if len(f.split()) > 1}
-    )
+    counts = Counter(s for entry in found if entry.type == "person" for s in entry.surnames)
     return {surname for surname, n in counts.items() if n > 1}

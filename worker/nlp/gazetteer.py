@@ -192,9 +192,9 @@ def load_gazetteer() -> Gazetteer:
     countries = _countries(cache.get_countries())
     withdrawn = _withdrawn(countries)
     by_code = {place.country: place for _, place in reversed(withdrawn)} | countries
-    layers = _place_layers(cache, countries, withdrawn, by_code)
-    capitals = frozenset(normalise(name) for name, _ in _capitals(*_cities_and_records(cache)))
-    places = _index(layers)
+    cities = _cities(cache)
+    capitals = frozenset(normalise(name) for name, _ in _capitals(cities, cache.get_countries()))
+    places = _index(_place_layers(cache, cities, countries, withdrawn, by_code))
     for continent in cache.get_continents().values():
         places.pop(normalise(continent["name"]), None)
     demonyms = _index([_named(_NATIONALITY_WORDS, by_code), _demonyms(countries)])
@@ -204,12 +204,13 @@ def load_gazetteer() -> Gazetteer:
 
 def _place_layers(
     cache: Any,
+    cities: list[Any],
     countries: Mapping[str, Place],
     withdrawn: list[tuple[str, Place]],
     by_code: Mapping[str, Place],
 ) -> list[Iterable[tuple[str, Place]]]:
     """The sources of place names in order of precedence (the module docstring says why)."""
-    cities, records = _cities_and_records(cache)
+    records = cache.get_countries()
     return [
         _named(_NEWS_NAMES, by_code),
         _country_names(countries),
@@ -222,10 +223,9 @@ def _place_layers(
     ]
 
 
-def _cities_and_records(cache: Any) -> tuple[list[Any], Mapping[str, Any]]:
-    """GeoNames' cities, most populous first, and its country records."""
-    cities = sorted(cache.get_cities().values(), key=lambda city: -int(city["population"]))
-    return cities, cache.get_countries()
+def _cities(cache: Any) -> list[Any]:
+    """GeoNames' cities, most populous first."""
+    return sorted(cache.get_cities().values(), key=lambda city: -int(city["population"]))
 
 
 def _index(layers: Iterable[Iterable[tuple[str, Place]]]) -> dict[str, Place]:

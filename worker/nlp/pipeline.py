@@ -10,7 +10,7 @@ backends (:mod:`worker.nlp.backends`) replace the summary or the tagger where co
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -127,7 +127,7 @@ class Pipeline:
         entities, names = self._entities(cleaned, sentences, options, supported, timings)
         with timings.stage("keywords"):
             is_name = self.entities.name_test(names) if self.entities is not None else None
-            keywords = _keywords(cleaned.text, options.max_keywords, language, is_name)
+            keywords = extract_keywords(cleaned.text, options.max_keywords, language, is_name)
         return Result(
             id=article_id(article, options),
             status=Status.DONE,
@@ -240,14 +240,6 @@ class Pipeline:
             return []
         scored = tagger.tag(article, options.max_topics, options.min_topic_score)
         return [Topic(label=t.label, score=t.score, qcode=t.qcode) for t in scored]
-
-
-def _keywords(
-    text: str, count: int, language: str, is_name: Callable[[str], bool] | None
-) -> list[str]:
-    """Keywords that are topical phrases; names (`is_name`, where entities are on) are left
-    to the entities."""
-    return extract_keywords(text, count, language, is_name)
 
 
 def _texts(title: str | None, sentences: list[Sentence]) -> tuple[str, ...]:

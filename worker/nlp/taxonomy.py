@@ -38,8 +38,8 @@ found by their stem under ``models/taxonomy/`` (:func:`taxonomy_files`), never b
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -73,18 +73,60 @@ class Taxonomy:
     example_weight: float = DEFAULT_EXAMPLE_WEIGHT
 
 
+@dataclass(frozen=True)
+class Tree:
+    """A taxonomy's shape: each term's parent and level, and the names it is known by."""
+
+    parents: dict[str, str | None]
+    levels: dict[str, int]
+    names: dict[str, str] = field(default_factory=dict)  # folded label or QCode → label
+
+    @classmethod
+    def of(cls, topics: Sequence[TopicDef]) -> Tree:
+        """The tree of a taxonomy's topics (as :func:`read_taxonomy` gives them, parents
+        resolved)."""
+        names = {t.label.casefold(): t.label for t in topics}
+        names |= {t.qcode.casefold(): t.label for t in topics if t.qcode}
+        return cls({t.label: t.broader for t in topics}, {t.label: t.level for t in topics}, names)
+
+    def term(self, name: str) -> str | None:
+        """The term a gold label or a prediction names, or None."""
+        return self.names.get(name.strip().casefold())
+
+    def lineage(self, term: str) -> list[str]:
+        """The term and its ancestors, nearest first."""
+        line = [term]
+        while (parent := self.parents.get(line[-1])) is not None:
+            line.append(parent)
+        return line
+
+    def closure(self, terms: Iterable[str]) -> set[str]:
+        """The terms with all their ancestors."""
+        return {ancestor for term in terms for ancestor in self.lineage(term)}
+
+    def at_level(self, term: str, level: int) -> str | None:
+        """The term's ancestor (or itself) at `level`, or None when it sits higher."""
+        return next((t for t in self.lineage(term) if self.levels[t] == level), None)
+
+
 def load_taxonomy(path: Path) -> list[TopicDef]:
     """The topics of a taxonomy file (either shape above); ConfigError naming the file."""
     return read_taxonomy(path).topics
 
 
-def read_taxonomy(path: Path) -> Taxonomy:
-    """Read a taxonomy file with its settings; ConfigError naming the file when invalid."""
+def read_data_file(path: Path, what: str) -> Any:
+    """A YAML or JSON file's content (JSON by its suffix); ConfigError naming `what` and the
+    file when it cannot be read or parsed."""
     try:
         text = path.read_text(encoding="utf-8")
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        return json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (OSError, ValueError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read taxonomy {path}: {exc}") from exc
+        raise ConfigError(f"cannot read {what} {path}: {exc}") from exc
+
+
+def read_taxonomy(path: Path) -> Taxonomy:
+    """Read a taxonomy file with its settings; ConfigError naming the file when invalid."""
+    data = read_data_file(path, "taxonomy")
     listed = isinstance(data, dict) and "topics" in data
     try:
         topics = _parse(data["topics"] if listed else data)

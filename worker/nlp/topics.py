@@ -49,7 +49,7 @@ import numpy as np
 import snowballstemmer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from worker.nlp.taxonomy import DEFAULT_EXAMPLE_WEIGHT, TopicDef, read_taxonomy
+from worker.nlp.taxonomy import DEFAULT_EXAMPLE_WEIGHT, TopicDef, Tree, read_taxonomy
 from worker.nlp.vectors import unit
 
 Encode = Callable[[Sequence[str]], np.ndarray]
@@ -214,14 +214,16 @@ class TreePaths:
     @classmethod
     def of(cls, topics: Sequence[TopicDef], matrix: np.ndarray) -> TreePaths:
         """Built once per tagger from the topics (parents resolved) and their prototypes."""
-        index = {t.label: i for i, t in enumerate(topics)}
-        parents = [index[t.broader] if t.broader else None for t in topics]
-        ancestors = [_ancestors(i, parents) for i in range(len(topics))]
+        tree, index = Tree.of(topics), {t.label: i for i, t in enumerate(topics)}
+        ancestors = [[index[a] for a in tree.lineage(t.label)[1:]] for t in topics]
+        below: list[list[int]] = [[] for _ in topics]
+        for i, line in enumerate(ancestors):
+            for ancestor in line:
+                below[ancestor].append(i)
         subtree = matrix.copy()
-        for i in range(len(topics)):
-            below = [j for j, line in enumerate(ancestors) if i in line]
-            if below:
-                subtree[i] = unit(matrix[i] + matrix[below].mean(axis=0))
+        for i, descendants in enumerate(below):
+            if descendants:
+                subtree[i] = unit(matrix[i] + matrix[descendants].mean(axis=0))
         upper = np.zeros((len(topics), len(topics)), dtype=np.float32)
         for i, line in enumerate(ancestors):
             upper[i, line or [i]] = 1.0 / max(len(line), 1)
@@ -231,13 +233,6 @@ class TreePaths:
         """Each term's path logit from its own cosines `own` and the article `vector`."""
         upper = self.upper @ (self.subtree @ vector)
         return np.asarray(OWN_WEIGHT * own + (1 - OWN_WEIGHT) * upper, dtype=np.float32)
-
-
-def _ancestors(i: int, parents: list[int | None]) -> list[int]:
-    line: list[int] = []
-    while (parent := parents[i if not line else line[-1]]) is not None:
-        line.append(parent)
-    return line
 
 
 def stems(texts: Iterable[str]) -> set[str]:

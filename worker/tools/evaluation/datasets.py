@@ -11,7 +11,6 @@ so that the pipeline sees the story as it is sent.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -19,10 +18,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
 from worker.errors import ConfigError, InputError
 from worker.nlp.sentences import split_sentences
+from worker.nlp.taxonomy import read_data_file
 from worker.producer.readers import jsonl_rows
 
 MAX_K = 50  # the contract's upper bound for `summary_sentences`
@@ -256,11 +254,7 @@ def _tags(row: dict[str, Any], name: str | None) -> tuple[str, ...] | None:
 
 def read_label_map(path: Path) -> dict[str, str]:
     """A label map file (YAML or JSON): a mapping of dataset label → taxonomy label or QCode."""
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (OSError, ValueError, yaml.YAMLError) as exc:
-        raise ConfigError(f"cannot read label map {path}: {exc}") from exc
+    data = read_data_file(path, "label map")
     if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
         raise ConfigError(f"label map {path} must map each label to one label or QCode")
     return {str(key): value for key, value in data.items()}

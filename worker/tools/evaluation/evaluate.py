@@ -25,11 +25,12 @@ from rich.progress import (
 )
 
 from worker.errors import ConfigError, InputError
+from worker.nlp.taxonomy import Tree
 from worker.schemas import Article, Entity, Options, describe_validation
 from worker.tools.evaluation import entity_scores
 from worker.tools.evaluation.baselines import article_sentences, lead, textrank
 from worker.tools.evaluation.datasets import Dataset, EvalItem, k_for
-from worker.tools.evaluation.hierarchy import Tree, score_hierarchy
+from worker.tools.evaluation.hierarchy import score_hierarchy
 from worker.tools.evaluation.scores import (
     mean_scores,
     multi_label,

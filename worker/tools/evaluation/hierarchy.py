@@ -17,48 +17,12 @@ The rules, which the issue's figures use too:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from worker.nlp.taxonomy import TopicDef, read_taxonomy
-
-
-@dataclass(frozen=True)
-class Tree:
-    """A taxonomy's shape: each term's parent and level, and the names it is known by."""
-
-    parents: dict[str, str | None]
-    levels: dict[str, int]
-    names: dict[str, str] = field(default_factory=dict)  # folded label or QCode → label
-
-    @classmethod
-    def of(cls, topics: Sequence[TopicDef]) -> Tree:
-        """The tree of a taxonomy's topics (as :func:`worker.nlp.taxonomy.read_taxonomy` gives
-        them, parents resolved)."""
-        names = {t.label.casefold(): t.label for t in topics}
-        names |= {t.qcode.casefold(): t.label for t in topics if t.qcode}
-        return cls({t.label: t.broader for t in topics}, {t.label: t.level for t in topics}, names)
-
-    def term(self, name: str) -> str | None:
-        """The term a gold label or a prediction names, or None."""
-        return self.names.get(name.strip().casefold())
-
-    def lineage(self, term: str) -> list[str]:
-        """The term and its ancestors, nearest first."""
-        line = [term]
-        while (parent := self.parents.get(line[-1])) is not None:
-            line.append(parent)
-        return line
-
-    def closure(self, terms: Iterable[str]) -> set[str]:
-        """The terms with all their ancestors."""
-        return {ancestor for term in terms for ancestor in self.lineage(term)}
-
-    def at_level(self, term: str, level: int) -> str | None:
-        """The term's ancestor (or itself) at `level`, or None when it sits higher."""
-        return next((t for t in self.lineage(term) if self.levels[t] == level), None)
+from worker.nlp.taxonomy import Tree, read_taxonomy
 
 
 def tree_of(path: Path) -> Tree | None:
