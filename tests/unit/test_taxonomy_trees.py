@@ -8,6 +8,7 @@ import pytest
 
 from worker.errors import ConfigError
 from worker.nlp.taxonomy import read_taxonomy
+from worker.tools.iptc_taxonomy import own_descriptions, topics
 
 
 def _write(path: Path, text: str) -> Path:
@@ -91,3 +92,21 @@ def test_the_shipped_iptc_tree_has_every_term_on_four_levels_with_attribution() 
     assert by_label["interest rate"].broader is not None
     assert all(t.qcode and t.qcode.startswith("medtop:") for t in topics)
     assert "CC BY 4.0 by IPTC" in path.read_text(encoding="utf-8")[:600]
+
+
+def test_the_shipped_tree_uses_newsworkers_own_descriptions_where_it_has_them() -> None:
+    taxonomy = Path(__file__).parents[2] / "models" / "taxonomy"
+    tree = {t.qcode: t for t in read_taxonomy(taxonomy / "iptc-mediatopics.yaml").topics}
+    top = {t.qcode: t for t in read_taxonomy(taxonomy / "iptc-mediatopics-top.yaml").topics}
+    assert all(tree[qcode].descriptions == t.descriptions for qcode, t in top.items())
+    own = own_descriptions()
+    assert own["medtop:20000178"].startswith("Corporate earnings - ")
+    assert all(tree[qcode].descriptions == (text,) for qcode, text in own.items())
+    assert tree["medtop:20000832"].descriptions == (tree["medtop:20000832"].label,)
+
+
+def test_a_description_of_a_qcode_iptc_does_not_have_is_refused() -> None:
+    vocabulary = {"terms": [{"qcode": "medtop:1", "label": "a", "level": 1}]}
+    assert topics(vocabulary, {"medtop:1": "A - b, c"})[0]["description"] == "A - b, c"
+    with pytest.raises(ValueError, match="medtop:9"):
+        topics(vocabulary, {"medtop:9": "nothing"})

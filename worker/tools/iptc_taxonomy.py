@@ -2,10 +2,12 @@
 
 ``python -m worker.tools.iptc_taxonomy ../shared/data/iptc-mediatopics.json
 models/taxonomy/iptc-mediatopics.yaml`` writes every active term with its QCode, label, level
-(implied by ``broader``), parent QCode, Wikidata id, IPTC's definition, and one description, the
-label, which is what a zero-shot tagger embeds (:func:`_entry` says why). The vocabulary is
-IPTC's, licensed CC BY 4.0; the file says so in its header, as the licence asks of anything
-shipped from it.
+(implied by ``broader``), parent QCode, Wikidata id, IPTC's definition, and one description,
+which is what a zero-shot tagger embeds: newsworker's own where it has written one (the top
+level's from ``iptc-mediatopics-top.yaml``, deeper terms' from
+``models/taxonomy/sources/iptc-descriptions.yaml``), else the label (:func:`_entry` says why).
+The vocabulary is IPTC's, licensed CC BY 4.0; the file says so in its header, as the licence
+asks of anything shipped from it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,12 @@ from typing import Any
 import yaml
 from rich.console import Console
 
+from worker.nlp.taxonomy import read_data_file, read_taxonomy
+
+TAXONOMY_DIR = Path(__file__).resolve().parents[2] / "models" / "taxonomy"
+TOP_LEVEL = TAXONOMY_DIR / "iptc-mediatopics-top.yaml"
+DESCRIPTIONS = TAXONOMY_DIR / "sources" / "iptc-descriptions.yaml"
+
 HEADER = """\
 # IPTC Media Topics, the whole tree ({count} active terms on {levels} levels), from {source}.
 # Vocabulary (QCodes, labels, definitions, hierarchy, Wikidata ids) licensed CC BY 4.0 by IPTC,
@@ -26,20 +34,38 @@ HEADER = """\
 """
 
 
-def topics(vocabulary: dict[str, Any]) -> list[dict[str, Any]]:
-    """The terms as taxonomy entries, parents before children (IPTC's order within a level)."""
+def topics(
+    vocabulary: dict[str, Any], descriptions: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """The terms as taxonomy entries, parents before children (IPTC's order within a level);
+    `descriptions` maps a QCode to newsworker's description of it."""
+    own = descriptions or {}
     terms = sorted(vocabulary["terms"], key=lambda term: int(term["level"]))
-    return [_entry(term) for term in terms]
+    unknown = set(own) - {term["qcode"] for term in terms}
+    if unknown:
+        raise ValueError(f"descriptions of QCodes IPTC does not have: {sorted(unknown)}")
+    return [_entry(term, own.get(term["qcode"])) for term in terms]
 
 
-def _entry(term: dict[str, Any]) -> dict[str, Any]:
-    """A term as a taxonomy entry. Its description is its label: embedded, IPTC's definitions
-    pull every term toward the same generic wording ("the establishment and/or statement of
-    ..."), and on the Reuters dev split a flat tagger found the gold term in its first three
-    for 11% of stories with "label: definition" and 42% with the label alone (docs/quality.md).
-    The definition stays in the file for people to read."""
+def own_descriptions(top_level: Path = TOP_LEVEL, deeper: Path = DESCRIPTIONS) -> dict[str, str]:
+    """newsworker's descriptions by QCode: the top level's taxonomy file, then the deeper terms'."""
+    found = {
+        t.qcode: t.descriptions[0] for t in read_taxonomy(top_level).topics if t.qcode is not None
+    }
+    found.update(
+        {str(k): str(v) for k, v in (read_data_file(deeper, "descriptions") or {}).items()}
+    )
+    return found
+
+
+def _entry(term: dict[str, Any], description: str | None) -> dict[str, Any]:
+    """A term as a taxonomy entry. Its description is newsworker's, else its label: embedded,
+    IPTC's definitions pull every term toward the same generic wording ("the establishment
+    and/or statement of ..."), and on the Reuters dev split a flat tagger found the gold term in
+    its first three for 11% of stories with "label: definition" and 42% with the label alone
+    (docs/quality.md). The definition stays in the file for people to read."""
     entry: dict[str, Any] = {"qcode": term["qcode"], "label": term["label"]}
-    entry["description"] = term["label"]
+    entry["description"] = description or term["label"]
     definition = str(term.get("definition") or "").strip()
     if definition:
         entry["definition"] = definition
@@ -53,7 +79,7 @@ def _entry(term: dict[str, Any]) -> dict[str, Any]:
 def write(source: Path, target: Path) -> int:
     """Write the taxonomy file; the number of topics written."""
     vocabulary = json.loads(source.read_text(encoding="utf-8"))
-    entries = topics(vocabulary)
+    entries = topics(vocabulary, own_descriptions())
     levels = len({int(t["level"]) for t in vocabulary["terms"]})
     body = yaml.safe_dump(
         {"name": target.stem, "topics": entries}, allow_unicode=True, sort_keys=False, width=100
