@@ -35,10 +35,19 @@ JsonlOpt = Annotated[
 ]
 SentencesOpt = Annotated[int | None, typer.Option(help="Sentences in the summary.")]
 TopicsOpt = Annotated[int | None, typer.Option(help="At most this many topics.")]
+DepthOpt = Annotated[
+    int | None, typer.Option(help="On a taxonomy tree, no topic deeper than this level (1-4).")
+]
 
 
-def _options(summary_sentences: int | None, max_topics: int | None) -> dict[str, Any]:
-    given = {"summary_sentences": summary_sentences, "max_topics": max_topics}
+def _options(
+    summary_sentences: int | None, max_topics: int | None, topic_depth: int | None = None
+) -> dict[str, Any]:
+    given = {
+        "summary_sentences": summary_sentences,
+        "max_topics": max_topics,
+        "topic_depth": topic_depth,
+    }
     return {k: v for k, v in given.items() if v is not None}
 
 
@@ -54,6 +63,7 @@ def enqueue(
     jsonl: JsonlOpt = None,
     summary_sentences: SentencesOpt = None,
     max_topics: TopicsOpt = None,
+    topic_depth: DepthOpt = None,
     queue: Annotated[str | None, typer.Option(help="Queue to send to (e.g. gpu).")] = None,
     taxonomy: Annotated[
         str | None, typer.Option(help="Tag against models/taxonomy/NAME (e.g. ag-news).")
@@ -70,7 +80,7 @@ def enqueue(
     from worker.producer.client import Producer
 
     producer = Producer(get_settings())
-    flags = {**_options(summary_sentences, max_topics), "taxonomy": taxonomy}
+    flags = {**_options(summary_sentences, max_topics, topic_depth), "taxonomy": taxonomy}
     submissions = read_submissions(files or [], jsonl, sys.stdin.buffer)
     sent = [_submit(producer, item, flags, queue, force) for item in submissions]
     if not sent:
@@ -208,6 +218,7 @@ def process(
     taxonomy: Annotated[Path | None, typer.Option(help="Taxonomy file (YAML or JSON).")] = None,
     summary_sentences: SentencesOpt = None,
     max_topics: TopicsOpt = None,
+    topic_depth: DepthOpt = None,
 ) -> None:
     """Run the pipeline here, without a broker: one result object per line, in input order."""
     from worker.tools.process import process_all
@@ -215,7 +226,7 @@ def process(
     settings = get_settings()
     if taxonomy is not None:
         settings = settings.model_copy(update={"taxonomy": taxonomy})
-    options = _options(summary_sentences, max_topics)
+    options = _options(summary_sentences, max_topics, topic_depth)
     submissions = read_submissions(files or [], jsonl, sys.stdin.buffer)
     for item in process_all(settings, submissions, options):
         _print_json(item.to_dict())

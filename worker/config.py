@@ -125,8 +125,15 @@ class Settings(BaseSettings):
 
     @property
     def taxonomy_path(self) -> Path:
-        """The taxonomy file: `taxonomy` when set, else IPTC Media Topics under `models_dir`."""
-        return self.taxonomy or self.taxonomy_dir / "iptc-mediatopics-top.yaml"
+        """The taxonomy file: `taxonomy` when set, else IPTC Media Topics under `models_dir`:
+        the whole tree, or its top level for the NLI backend (which tests one hypothesis per
+        term: 1,099 per article would cost ~65 times the 17)."""
+        if self.taxonomy is not None:
+            return self.taxonomy
+        name = (
+            "iptc-mediatopics-top.yaml" if self.topic_backend == "nli" else "iptc-mediatopics.yaml"
+        )
+        return self.taxonomy_dir / name
 
     @property
     def taxonomy_dir(self) -> Path:

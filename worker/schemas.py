@@ -29,10 +29,12 @@ from pydantic import (
 from worker.errors import InputError
 
 TASK_NAME = "newsworker.process_article"  # the one task producers send, by name
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: topics carry level, broader and wikidata (docs/contract.md)
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$"
 DEFAULT_MAX_ENTITIES = 10
 DEFAULT_MIN_ENTITY_SALIENCE = 0.35
+DEFAULT_TOPIC_DEPTH = 4  # on a taxonomy tree (docs/quality.md: the depth the measurements support)
+MAX_TOPIC_DEPTH = 4
 TAXONOMY_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"  # a file's stem, never a path
 
 
@@ -83,6 +85,8 @@ class Options(BaseModel):
     # they were before these options existed).
     max_entities: int | None = Field(None, ge=0, le=50)
     min_entity_salience: float | None = Field(None, ge=0.0, le=1.0)
+    # On a taxonomy tree, no topic deeper than this level; None: DEFAULT_TOPIC_DEPTH.
+    topic_depth: int | None = Field(None, ge=1, le=MAX_TOPIC_DEPTH)
 
     @property
     def entity_limits(self) -> tuple[int, float]:
@@ -90,6 +94,11 @@ class Options(BaseModel):
         most = DEFAULT_MAX_ENTITIES if self.max_entities is None else self.max_entities
         least = self.min_entity_salience
         return most, DEFAULT_MIN_ENTITY_SALIENCE if least is None else least
+
+    @property
+    def depth(self) -> int:
+        """The deepest level a topic may have, with the default filled in."""
+        return DEFAULT_TOPIC_DEPTH if self.topic_depth is None else self.topic_depth
 
     @model_serializer(mode="wrap")
     def _leave_out_unset_options(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
@@ -160,11 +169,17 @@ def utc_now() -> str:
 
 
 class Topic(BaseModel):
-    """One assigned topic; `score` is the share of the taxonomy's probability mass (0..1)."""
+    """One assigned topic; `score` is the share of the taxonomy's probability mass (0..1) that
+    falls on it or, on a tree, on it and the terms below it. `level` is 1 at the top; `broader`
+    names the parent (its QCode, or its label when it has none); `wikidata` is the term's
+    Wikidata id where the taxonomy gives one."""
 
     label: str
     score: float
     qcode: str | None = None
+    level: int = 1
+    broader: str | None = None
+    wikidata: str | None = None
 
 
 EntityType = Literal["person", "organisation", "place"]

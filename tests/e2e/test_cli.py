@@ -112,13 +112,13 @@ def test_process_runs_without_a_broker_in_input_order(tmp_path: Path) -> None:
     ]
     path = tmp_path / "in.jsonl"
     path.write_text("\n".join(json.dumps(line) for line in lines))
-    run = newsworker(_dead_redis(), "process", "--jsonl", str(path))
+    run = newsworker(_dead_redis(), "process", "--jsonl", str(path), "--topic-depth", "1")
     assert run.returncode == 0, run.stderr
     out = [json.loads(line) for line in run.stdout.splitlines()]
     assert [o["id"] for o in out[:2]] == ["first", "second"] and len(out) == 3
     assert [o["status"] for o in out] == ["done", "failed", "done"]
     assert "text" in out[1]["error"]["message"]
-    assert out[0]["topics"][0]["label"] == "labour"
+    assert out[0]["topics"][0]["label"] == "labour" and out[0]["topics"][0]["level"] == 1
 
 
 def test_process_with_a_custom_taxonomy(tmp_path: Path) -> None:

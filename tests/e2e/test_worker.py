@@ -69,14 +69,15 @@ def test_enqueued_article_ends_done_with_the_full_document(
     assert result.status == Status.DONE, result.error
     assert len(result.summary_sentences) == 3 and result.summary
     assert "Leave a Reply" not in result.summary and "You Missed" not in result.summary
-    assert result.topics and result.topics[0].label == "labour"
+    assert result.topics and result.topics[0].level > 1  # a term of the IPTC tree ...
+    assert result.topics[0].broader == "medtop:09000000"  # ... whose parent is labour
     assert result.keywords and result.language == "en" and result.error is None
     assert result.model["embedder"] == "sentence-transformers/all-MiniLM-L6-v2"
     assert result.attempts == 1
     assert result.started_at and result.finished_at
     assert result.created_at <= result.started_at <= result.finished_at
     raw = producer.store.client.get(keys.result_key(article_id))
-    assert json.loads(raw or "{}")["schema"] == 1
+    assert json.loads(raw or "{}")["schema"] == 2
     assert 0 < producer.store.client.ttl(keys.result_key(article_id)) <= 7 * 24 * 3600
 
 

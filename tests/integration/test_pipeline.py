@@ -14,10 +14,15 @@ from worker.errors import InputError, NoTextFound
 from worker.nlp.encoder import SentenceEncoder
 from worker.nlp.loading import load_encoder
 from worker.nlp.pipeline import Pipeline
-from worker.schemas import Article, Options, Status
+from worker.nlp.taxonomy import read_taxonomy
+from worker.schemas import Article, Options, Status, Topic
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+IPTC = read_taxonomy(Path(__file__).resolve().parents[2] / "models/taxonomy/iptc-mediatopics.yaml")
+QCODES = {t.label: t.qcode for t in IPTC.topics}
+PARENTS = {t.qcode: QCODES[t.broader] if t.broader else None for t in IPTC.topics}
+TOP = {t.label: t.qcode for t in IPTC.topics if t.level == 1}
 
 
 @pytest.fixture(scope="module")
@@ -40,13 +45,26 @@ def test_scraped_page_summary_holds_story_and_no_junk(
     assert result.title == expected["title"]
 
 
+def _top_level(topic: Topic) -> str:
+    """The QCode of the top-level term above a topic of the IPTC tree."""
+    qcode = topic.qcode
+    while PARENTS.get(qcode):
+        qcode = PARENTS[qcode]
+    assert qcode is not None
+    return qcode
+
+
 def test_strike_story_is_tagged_labour_first(pipeline: Pipeline, scraped_article: str) -> None:
     result = pipeline.process(Article(text=scraped_article), Options())
-    assert result.topics[0].label == "labour"
-    assert result.topics[0].qcode == "medtop:09000000"
+    first = result.topics[0]
+    assert first.level > 1 and _top_level(first) == "medtop:09000000"  # a term under labour
+    assert first.broader == PARENTS[first.qcode]
     scores = [t.score for t in result.topics]
     assert scores == sorted(scores, reverse=True)
     assert all(0.0 <= s <= 1.0 for s in scores)
+    [top, *_] = pipeline.process(Article(text=scraped_article), Options(topic_depth=1)).topics
+    assert (top.label, top.qcode, top.level) == ("labour", "medtop:09000000", 1)
+    assert top.score >= first.score  # a term is never more certain than its path
 
 
 @pytest.mark.parametrize(
@@ -62,8 +80,10 @@ def test_examples_get_their_obvious_topic(pipeline: Pipeline, name: str, topic: 
     article = (
         Article.model_validate(json.loads(raw)) if name.endswith(".json") else Article(text=raw)
     )
-    result = pipeline.process(article, Options())
+    result = pipeline.process(article, Options(topic_depth=1))
     assert topic in [t.label for t in result.topics]
+    deep = pipeline.process(article, Options()).topics
+    assert TOP[topic] in {_top_level(t) for t in deep}
 
 
 def test_options_bound_summary_topics_and_keywords(

@@ -105,4 +105,4 @@ def test_stored_document_is_plain_json_for_any_reader(scratch_redis: redis.Redis
         "finished_at",
     ):
         assert field in document
-    assert document["schema"] == 1
+    assert document["schema"] == 2

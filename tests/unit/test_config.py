@@ -149,7 +149,7 @@ def test_default_taxonomy_is_the_shipped_iptc_file() -> None:
     path = Settings().taxonomy_path
     assert path.is_file()
     assert path.parent == REPO_ROOT / "models" / "taxonomy"
-    assert path.name == "iptc-mediatopics-top.yaml"
+    assert path.name == "iptc-mediatopics.yaml"
 
 
 def test_default_models_dir_is_the_repository_models_folder() -> None:
@@ -159,7 +159,7 @@ def test_default_models_dir_is_the_repository_models_folder() -> None:
 
 def test_taxonomy_follows_the_models_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("NEWSWORKER_MODELS_DIR", str(tmp_path))
-    assert Settings().taxonomy_path == tmp_path / "taxonomy" / "iptc-mediatopics-top.yaml"
+    assert Settings().taxonomy_path == tmp_path / "taxonomy" / "iptc-mediatopics.yaml"
 
 
 def test_explicit_taxonomy_wins(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -183,3 +183,9 @@ def test_batch_size_is_chosen_per_device_unless_set() -> None:
     assert Settings().batch_size_for("cpu") == 64
     assert Settings().batch_size_for("cuda") == 256
     assert Settings(batch_size=8).batch_size_for("cuda") == 8
+
+
+def test_the_nli_backend_defaults_to_the_top_level(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSWORKER_TOPIC_BACKEND", "nli")
+    monkeypatch.setenv("NEWSWORKER_TOPIC_MODEL", "tiny-nli")
+    assert Settings().taxonomy_path.name == "iptc-mediatopics-top.yaml"

@@ -236,13 +236,13 @@ def _full_result() -> Result:
 
 def test_result_json_uses_the_key_schema_with_version_1() -> None:
     stored = json.loads(_full_result().to_json())
-    assert stored["schema"] == SCHEMA_VERSION == 1
+    assert stored["schema"] == SCHEMA_VERSION == 2
     assert "schema_version" not in stored
 
 
 def test_result_dict_uses_the_key_schema() -> None:
     stored = _full_result().to_dict()
-    assert stored["schema"] == 1
+    assert stored["schema"] == 2
     assert "schema_version" not in stored
     assert json.loads(json.dumps(stored)) == stored
 

@@ -423,19 +423,51 @@ def test_tagger_from_a_file_takes_its_name_and_example_weight(tmp_path: Path) ->
     assert tagger.scores(article("football"))[0] == pytest.approx(0.5, abs=1e-3)
 
 
+TREE = [
+    TopicDef("sport", ("football and tennis",), qcode="t:1"),
+    TopicDef("economy", ("market and bank",), qcode="t:2", wikidata="Q159810"),
+    TopicDef("tennis", ("tennis",), qcode="t:11", broader="sport", level=2),
+    TopicDef("bank", ("bank",), qcode="t:21", broader="economy", level=2),
+    TopicDef("regatta bank", ("regatta bank",), broader="sport", level=2),
+    TopicDef("central bank", ("central bank",), broader="bank", level=3),
+]
+
+
 def test_on_a_tree_a_term_counts_with_its_ancestors() -> None:
-    tree = [
-        TopicDef("sport", ("football and tennis",)),
-        TopicDef("economy", ("market and bank",)),
-        TopicDef("tennis", ("tennis",), broader="sport", level=2),
-        TopicDef("bank", ("bank",), broader="economy", level=2),
-        TopicDef("regatta bank", ("regatta bank",), broader="sport", level=2),
-    ]
-    tagger = ZeroShotTagger(tree, encode, "tree")
-    assert tagger.paths is not None
+    tagger = ZeroShotTagger(TREE, encode, "tree")
+    assert tagger.tree is not None
     # "regatta bank" and "bank" match a bank story alike on their own; the path decides
     scores = dict(zip(tagger.labels, tagger.scores(article("bank", "market")), strict=True))
     assert scores["bank"] > scores["regatta bank"]
-    assert abs(sum(scores.values()) - 1.0) < 1e-5
     # a flat taxonomy keeps its flat scores
-    assert ZeroShotTagger(tree[:2], encode).paths is None
+    assert ZeroShotTagger(TREE[:2], encode).tree is None
+
+
+def test_tree_scores_never_grow_downward_and_the_top_level_sums_to_one() -> None:
+    tagger = ZeroShotTagger(TREE, encode, "tree")
+    for words in (("bank", "market"), ("tennis",), ("regatta", "bank"), ("central", "bank")):
+        scores = dict(zip(tagger.labels, tagger.scores(article(*words)), strict=True))
+        assert scores["sport"] + scores["economy"] == pytest.approx(1.0, abs=1e-5)
+        assert scores["tennis"] + scores["regatta bank"] <= scores["sport"] + 1e-6
+        assert scores["central bank"] <= scores["bank"] + 1e-6 <= scores["economy"] + 2e-6
+
+
+def test_tree_topics_are_the_deepest_confident_terms_with_their_place() -> None:
+    tagger = ZeroShotTagger(TREE, encode, "tree")
+    story = TagInput(article("central", "bank"))
+    [best, *_] = tagger.tag(story, max_topics=3, min_score=0.0)
+    assert best.label == "central bank"
+    assert (best.level, best.broader) == (3, "t:21")  # the parent's QCode
+    listed = [t.label for t in tagger.tag(story, max_topics=5, min_score=0.0)]
+    assert "bank" not in listed and "economy" not in listed  # ancestors are in the chain
+    [top] = tagger.tag(story, max_topics=3, min_score=0.0, depth=1)[:1]
+    assert (top.label, top.level, top.broader, top.wikidata) == ("economy", 1, None, "Q159810")
+    assert all(t.level <= 2 for t in tagger.tag(story, max_topics=5, min_score=0.0, depth=2))
+    high = tagger.tag(story, max_topics=5, min_score=0.5)
+    assert all(t.score >= 0.5 for t in high) and len(high) <= 2
+
+
+def test_broader_is_the_parents_qcode() -> None:
+    tagger = ZeroShotTagger(TREE, encode, "tree")
+    found = tagger.tag(TagInput(article("regatta", "tennis")), max_topics=5, min_score=0.0)
+    assert {t.label: t.broader for t in found}["regatta bank"] == "t:1"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -238,8 +238,8 @@ class Pipeline:
     def _topics(self, tagger: Tagger, article: TagInput, options: Options) -> list[Topic]:
         if options.max_topics == 0:
             return []
-        scored = tagger.tag(article, options.max_topics, options.min_topic_score)
-        return [Topic(label=t.label, score=t.score, qcode=t.qcode) for t in scored]
+        scored = tagger.tag(article, options.max_topics, options.min_topic_score, options.depth)
+        return [Topic(**asdict(t)) for t in scored]
 
 
 def _texts(title: str | None, sentences: list[Sentence]) -> tuple[str, ...]:

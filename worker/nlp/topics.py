@@ -57,7 +57,8 @@ TEMPERATURE = 0.03
 TITLE_WEIGHT = 0.5
 FACET_TEMPLATES = ("News about {}.", "This is a news report about {}.", "Headlines about {}.")
 LEXICAL_WEIGHT = 0.05
-OWN_WEIGHT = 0.5  # on a taxonomy tree: a term's own cosine against its ancestors' (TreePaths)
+OWN_WEIGHT = 0.5  # on a taxonomy tree: a term's own cosine against its ancestors' (TreeScores)
+TREE_TEMPERATURE = 0.01  # on a taxonomy tree: the softmax within a top term's branch
 FEATURES = "title/2+mean-sentences/v1"  # names the recipe of topic_vector, recorded in heads
 HEADING = re.compile(r"\s+-\s+|:\s+")
 FACET_SPLIT = re.compile(r"[,;]|\s+and\s+|\s+or\s+")
@@ -67,11 +68,14 @@ STEMMER = snowballstemmer.stemmer("english")
 
 @dataclass(frozen=True)
 class ScoredTopic:
-    """A topic with its score (0..1) and QCode."""
+    """A topic with its score (0..1), QCode, and place in its taxonomy's tree."""
 
     label: str
     score: float
     qcode: str | None
+    level: int = 1
+    broader: str | None = None  # the parent's QCode, or its label when it has none
+    wikidata: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,8 +95,10 @@ class Tagger(Protocol):
         """How a result names this topic model (taxonomy, head or model)."""
         ...
 
-    def tag(self, article: TagInput, max_topics: int, min_score: float) -> list[ScoredTopic]:
-        """The best topics for an article, best first."""
+    def tag(
+        self, article: TagInput, max_topics: int, min_score: float, depth: int | None = None
+    ) -> list[ScoredTopic]:
+        """The best topics for an article, best first; on a tree, none deeper than `depth`."""
         ...
 
 
@@ -135,12 +141,35 @@ def select_topics(
     min_score: float,
 ) -> list[ScoredTopic]:
     """Topics scoring at least `min_score`, best first, at most `max_topics`; scores rounded."""
-    order = np.argsort(-probabilities, kind="stable")[: max(max_topics, 0)]
     return [
         ScoredTopic(labels[i], round(float(probabilities[i]), 4), qcodes[i])
-        for i in order
-        if probabilities[i] >= min_score
+        for i in _best(probabilities, max_topics, min_score)
     ]
+
+
+def _best(scores: np.ndarray, max_topics: int, min_score: float) -> list[int]:
+    order = np.argsort(-scores, kind="stable")[: max(max_topics, 0)]
+    return [int(i) for i in order if scores[i] >= min_score]
+
+
+def deepest(
+    scores: np.ndarray,
+    levels: np.ndarray,
+    below: np.ndarray,
+    *,
+    max_topics: int,
+    min_score: float,
+    depth: int,
+) -> list[int]:
+    """On a tree: the terms scoring at least `min_score` at level `depth` or above, of which
+    none below also qualifies, best first, at most `max_topics`. Scores never grow downward,
+    so each listed term stands for its path (its ``broader`` chain), and two listed terms are
+    two paths; with `min_score` 0, every path runs to its deepest term within `depth`."""
+    qualifies = (scores >= min_score) & (levels <= depth)
+    alone = below[:, qualifies].sum(axis=1) == 1  # i is the only qualifying term in its subtree
+    chosen = np.flatnonzero(qualifies & alone)
+    order = chosen[np.argsort(-scores[chosen], kind="stable")]
+    return [int(i) for i in order[: max(max_topics, 0)]]
 
 
 class ZeroShotTagger:
@@ -159,7 +188,10 @@ class ZeroShotTagger:
         self.qcodes = [t.qcode for t in topics]
         self.matrix = _prototypes(topics, encode, example_weight)
         self.facet_stems = [[stems([f]) for f in topic_facets(t)] for t in topics]
-        self.paths = TreePaths.of(topics, self.matrix) if any(t.broader for t in topics) else None
+        self.tree = TreeScores.of(topics, self.matrix) if any(t.broader for t in topics) else None
+        self.levels = np.array([t.level for t in topics])
+        qcode_of = {t.label: t.qcode or t.label for t in topics}
+        self.parents = [qcode_of[t.broader] if t.broader else None for t in topics]
 
     @classmethod
     def from_file(cls, path: Path, encode: Encode) -> ZeroShotTagger:
@@ -169,19 +201,25 @@ class ZeroShotTagger:
 
     def scores(self, vector: np.ndarray, texts: Sequence[str] = ()) -> np.ndarray:
         """A probability per topic: softmax over the temperature of the cosine similarities,
-        plus the lexical evidence when the article's `texts` are given."""
-        logits = self.matrix @ vector
-        if self.paths is not None:
-            return softmax(self.paths.logits(logits, vector) / TEMPERATURE)
+        plus the lexical evidence when the article's `texts` are given. On a tree the top
+        level is scored so, and each term's score covers its subtree (:class:`TreeScores`)."""
+        cosines = self.matrix @ vector
+        top = np.arange(len(cosines)) if self.tree is None else self.tree.tops
+        logits = cosines[top]
         if texts:
-            logits = logits + LEXICAL_WEIGHT * self.lexical(texts)
-        return softmax(logits / TEMPERATURE)
+            logits = logits + LEXICAL_WEIGHT * self.lexical(texts, top)
+        probabilities = softmax(logits / TEMPERATURE)
+        if self.tree is None:
+            return probabilities
+        return self.tree.probabilities(cosines, vector, probabilities)
 
-    def lexical(self, texts: Sequence[str]) -> np.ndarray:
-        """Per topic, the share of its facets with a word that occurs in `texts` (0..1)."""
+    def lexical(self, texts: Sequence[str], topics: Iterable[int] | None = None) -> np.ndarray:
+        """Per topic (all, or those indexed by `topics`), the share of its facets with a word
+        that occurs in `texts` (0..1)."""
         words = stems(texts)
+        chosen = range(len(self.facet_stems)) if topics is None else topics
         return np.array(
-            [np.mean([bool(facet & words) for facet in topic]) for topic in self.facet_stems],
+            [np.mean([bool(facet & words) for facet in self.facet_stems[i]]) for i in chosen],
             dtype=np.float32,
         )
 
@@ -189,50 +227,90 @@ class ZeroShotTagger:
         """Results tagged zero-shot name the taxonomy."""
         return {"taxonomy": self.name}
 
-    def tag(self, article: TagInput, max_topics: int, min_score: float) -> list[ScoredTopic]:
-        """The best topics, best first: at most `max_topics`, each scoring at least `min_score`."""
+    def tag(
+        self, article: TagInput, max_topics: int, min_score: float, depth: int | None = None
+    ) -> list[ScoredTopic]:
+        """The best topics, best first: at most `max_topics`, each scoring at least `min_score`;
+        on a tree, the most specific such terms no deeper than `depth` (:func:`deepest`)."""
         scores = self.scores(article.vector, article.texts)
-        return select_topics(scores, self.labels, self.qcodes, max_topics, min_score)
+        if self.tree is None:
+            chosen = _best(scores, max_topics, min_score)
+        else:
+            depth = int(self.levels.max()) if depth is None else depth
+            chosen = deepest(
+                scores,
+                self.levels,
+                self.tree.below,
+                max_topics=max_topics,
+                min_score=min_score,
+                depth=depth,
+            )
+        return [self._scored(int(i), float(scores[i])) for i in chosen]
+
+    def _scored(self, i: int, score: float) -> ScoredTopic:
+        topic = self.topics[i]
+        return ScoredTopic(
+            topic.label, round(score, 4), topic.qcode, topic.level, self.parents[i], topic.wikidata
+        )
 
 
 @dataclass(frozen=True)
-class TreePaths:
-    """Path scores on a taxonomy tree: a term counts with its ancestors, each seen with its
-    subtree, so that "interest rate" wins only where the economy and macro economics do too.
+class TreeScores:
+    """Scores on a taxonomy tree: for each term, the probability that the article's most
+    specific topic is that term or one below it, so a child never scores above its parent.
 
-    A term's logit is :data:`OWN_WEIGHT` × its own cosine plus the rest × the mean cosine of its
-    ancestors' subtree vectors (a top term: its own subtree vector); a subtree vector is the
-    term's prototype plus the mean of its descendants', normalised. On the Reuters dev split
-    this took the gold term's share in the first three from 41.6% (flat) to 49.1%, and hF1 at
-    one term from 46.8 to 54.5 (docs/quality.md). Lexical evidence is left out on a tree: there
-    it lowered both.
+    Built in two stages. **The top level** is scored as a flat taxonomy is (cosine with the top
+    terms' prototypes, their lexical evidence, softmax at :data:`TEMPERATURE`): the top terms'
+    scores keep the meaning and the accuracy they have without the tree. **Within each top
+    term's branch**, a softmax at :data:`TREE_TEMPERATURE` over the branch's path logits shares
+    out the top term's probability; a term's score is the sum over itself and its descendants.
+
+    A term's path logit is :data:`OWN_WEIGHT` × its own cosine plus the rest × the mean cosine
+    of its ancestors' subtree vectors (a top term: its own subtree vector); a subtree vector is
+    the term's prototype plus the mean of its descendants', normalised. So "interest rate" wins
+    only where the economy and macro economics do too. docs/quality.md gives the measurements.
     """
 
     subtree: np.ndarray  # topics × dimensions
     upper: np.ndarray  # topics × topics: row i averages the subtree cosines of i's ancestors
+    below: np.ndarray  # topics × topics: row i marks i and its descendants
+    tops: np.ndarray  # the indices of the top-level terms
+    branches: tuple[np.ndarray, ...]  # per top term (in `tops` order), the indices of its branch
 
     @classmethod
-    def of(cls, topics: Sequence[TopicDef], matrix: np.ndarray) -> TreePaths:
+    def of(cls, topics: Sequence[TopicDef], matrix: np.ndarray) -> TreeScores:
         """Built once per tagger from the topics (parents resolved) and their prototypes."""
         tree, index = Tree.of(topics), {t.label: i for i, t in enumerate(topics)}
-        ancestors = [[index[a] for a in tree.lineage(t.label)[1:]] for t in topics]
-        below: list[list[int]] = [[] for _ in topics]
-        for i, line in enumerate(ancestors):
-            for ancestor in line:
-                below[ancestor].append(i)
+        lineages = [[index[a] for a in tree.lineage(t.label)] for t in topics]
+        below = np.zeros((len(topics), len(topics)), dtype=np.float32)
+        for i, line in enumerate(lineages):
+            below[line, i] = 1.0
         subtree = matrix.copy()
-        for i, descendants in enumerate(below):
-            if descendants:
-                subtree[i] = unit(matrix[i] + matrix[descendants].mean(axis=0))
+        for i in range(len(topics)):
+            descendants = np.flatnonzero(below[i])
+            if len(descendants) > 1:
+                others = descendants[descendants != i]
+                subtree[i] = unit(matrix[i] + matrix[others].mean(axis=0))
         upper = np.zeros((len(topics), len(topics)), dtype=np.float32)
-        for i, line in enumerate(ancestors):
-            upper[i, line or [i]] = 1.0 / max(len(line), 1)
-        return cls(subtree, upper)
+        for i, line in enumerate(lineages):
+            ancestors = line[1:] or [i]
+            upper[i, ancestors] = 1.0 / len(ancestors)
+        tops = np.array([i for i, line in enumerate(lineages) if len(line) == 1])
+        branches = tuple(np.flatnonzero(below[top]) for top in tops)
+        return cls(subtree, upper, below, tops, branches)
 
-    def logits(self, own: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    def path_logits(self, own: np.ndarray, vector: np.ndarray) -> np.ndarray:
         """Each term's path logit from its own cosines `own` and the article `vector`."""
         upper = self.upper @ (self.subtree @ vector)
         return np.asarray(OWN_WEIGHT * own + (1 - OWN_WEIGHT) * upper, dtype=np.float32)
+
+    def probabilities(self, own: np.ndarray, vector: np.ndarray, top: np.ndarray) -> np.ndarray:
+        """Each term's score from its own cosines, the article and the top terms' scores."""
+        logits = self.path_logits(own, vector)
+        point = np.zeros(len(own), dtype=np.float32)
+        for probability, branch in zip(top, self.branches, strict=True):
+            point[branch] = probability * softmax(logits[branch] / TREE_TEMPERATURE)
+        return np.asarray(self.below @ point, dtype=np.float32)
 
 
 def stems(texts: Iterable[str]) -> set[str]:

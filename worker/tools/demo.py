@@ -90,7 +90,8 @@ def show_result(result: Result, name: str, elapsed_s: float, console: Console) -
         return
     console.print(f"[bold]{result.title or '(no title)'}[/bold]")
     console.print(f"summary: {result.summary}")
-    topics = ", ".join(f"{t.label} ({t.score:.2f})" for t in result.topics) or "none"
+    topics = ", ".join(f"{t.label} ({t.score:.2f}, level {t.level})" for t in result.topics)
+    topics = topics or "none"
     console.print(f"topics: {topics}")
     console.print(f"keywords: {', '.join(result.keywords)}")
     entities = ", ".join(

@@ -52,7 +52,9 @@ class TopicHead:
         """Results tagged by a head name the head."""
         return {"topic_head": self.name}
 
-    def tag(self, article: TagInput, max_topics: int, min_score: float) -> list[ScoredTopic]:
+    def tag(
+        self, article: TagInput, max_topics: int, min_score: float, depth: int | None = None
+    ) -> list[ScoredTopic]:
         """The most probable labels, best first: at most `max_topics`, each at least `min_score`."""
         qcodes = [None] * len(self.labels)
         scores = self.probabilities(article.vector)

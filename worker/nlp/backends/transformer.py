@@ -64,7 +64,9 @@ class WindowedTagger:
         """A score per label."""
         raise NotImplementedError
 
-    def tag(self, article: TagInput, max_topics: int, min_score: float) -> list[ScoredTopic]:
+    def tag(
+        self, article: TagInput, max_topics: int, min_score: float, depth: int | None = None
+    ) -> list[ScoredTopic]:
         """The best-scoring topics, best first."""
         if not article.texts:
             return []

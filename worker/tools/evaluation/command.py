@@ -51,6 +51,10 @@ def eval_command(
     min_topic_score: Annotated[
         float | None, typer.Option(min=0.0, max=1.0, help="Leave out topics scoring below this.")
     ] = None,
+    topic_depth: Annotated[
+        int | None,
+        typer.Option(min=1, max=4, help="On a taxonomy tree, no topic deeper than this level."),
+    ] = None,
     output: Annotated[
         Path | None,
         typer.Option(help="JSON report (default: .newsworker/eval/<file>-<time>.json)."),
@@ -82,6 +86,7 @@ def eval_command(
         max_topics,
         min_topic_score,
         hierarchy.tree_of(settings.taxonomy_path),
+        topic_depth,
     )
     err = Console(stderr=True)
     pipeline = None

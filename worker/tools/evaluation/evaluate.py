@@ -59,6 +59,7 @@ class EvalConfig:
     max_topics: int | None = None
     min_topic_score: float | None = None
     hierarchy: Tree | None = None  # the taxonomy's tree, when it is one: hierarchical scores
+    topic_depth: int | None = None  # None: the contract's default
 
 
 @dataclass
@@ -168,6 +169,7 @@ def pipeline_options(dataset: Dataset, config: EvalConfig, k: int) -> Options:
         summary_sentences=k,
         max_topics=max_topics,
         min_topic_score=min_topic_score,
+        topic_depth=config.topic_depth,
         max_keywords=0,
         max_entities=None if dataset.has_entities else 0,  # None: the contract's default
     )
@@ -203,7 +205,8 @@ def build_report(
         "dataset": _dataset_info(dataset, outcomes),
         "systems": list(config.systems),
         "topic_options": dict(
-            zip(("max_topics", "min_topic_score"), topic_options(dataset, config), strict=True)
+            zip(("max_topics", "min_topic_score"), topic_options(dataset, config), strict=True),
+            topic_depth=pipeline_options(dataset, config, 1).depth,
         ),
         "model": dict(pipeline.model_info) if pipeline is not None else None,
         "warnings": _failure_warnings(outcomes),
