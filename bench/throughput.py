@@ -1,6 +1,6 @@
 """Throughput, latency and memory of newsworker against its floor and a naive peer.
 
-    .venv/bin/python -m bench.throughput [--articles 40]
+    .venv/bin/python -m bench.throughput [--articles 40] [--entities | --tree]
 
 In one run, on the same articles (the first N of ../shared/data/cnndm.dev.jsonl when present,
 else generated text), it measures:
@@ -56,6 +56,7 @@ if TYPE_CHECKING:
     from worker.nlp.pipeline import Pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
+IPTC_TOP = ROOT / "models" / "taxonomy" / "iptc-mediatopics-top.yaml"
 CNNDM = ROOT.parent / "shared" / "data" / "cnndm.dev.jsonl"
 WAIT_S = 900.0
 console = Console(width=140)
@@ -242,14 +243,32 @@ def fresh(url: str) -> None:
     client.close()
 
 
+@dataclass(frozen=True)
+class Variant:
+    """A worker's configuration in a comparison: a note for the table, its settings, its
+    environment (the same settings, for a worker process)."""
+
+    note: str = ""
+    settings: dict[str, Any] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
+
+
+DEFAULTS = Variant()
+COMPARISONS = {  # --NAME: the variant without the feature, the defaults with it
+    "entities": Variant("no entities", {"entities": False}, {"NEWSWORKER_ENTITIES": "false"}),
+    "tree": Variant(
+        "IPTC top level", {"taxonomy": IPTC_TOP}, {"NEWSWORKER_TAXONOMY": str(IPTC_TOP)}
+    ),
+}
+
+
 def end_to_end(
-    url: str, texts: list[str], tokens: int, work: Path, entities: bool = True
+    url: str, texts: list[str], tokens: int, work: Path, variant: Variant = DEFAULTS
 ) -> list[Run]:
     """A real worker sized by newsworker itself: a burst, then one article at a time."""
     fresh(url)
-    env = {"NEWSWORKER_ENTITIES": str(entities).lower()}
-    name = f"end to end (enqueue N, wait all{'' if entities else ', no entities'})"
-    with WorkerProcess(url, work / "worker.log", **env) as worker:
+    name = f"end to end (enqueue N, wait all{', ' + variant.note if variant.note else ''})"
+    with WorkerProcess(url, work / "worker.log", **variant.env) as worker:
         burst(name, url, texts[:2], 0, worker)  # warm up
         fresh(url)
         runs = [burst(name, url, texts, tokens, worker)]
@@ -421,50 +440,55 @@ def ratios(by: dict[str, Run]) -> None:
     console.print(out)
 
 
-def in_process_pair(texts: list[str], tokens: int, rounds: int = 3) -> list[Run]:
-    """The in-process pipeline without and with entities, both loaded, timed in alternate
-    rounds over the same texts; each keeps its fastest round, so that a burst of load from
-    elsewhere on the machine does not land on one side only."""
+def in_process_pair(texts: list[str], tokens: int, without: Variant, rounds: int = 3) -> list[Run]:
+    """The in-process pipeline without a feature and with it (the defaults), both loaded, timed
+    in alternate rounds over the same texts; each keeps its fastest round, so that a burst of
+    load from elsewhere on the machine does not land on one side only."""
     from worker.nlp.loading import load_pipeline
 
-    best: dict[bool, Run] = {}
-    pipelines = {
-        entities: load_pipeline(Settings(device="cpu", precision="int8", entities=entities))
-        for entities in (False, True)
-    }
-    for _ in range(rounds):
-        for entities, pipeline in pipelines.items():
-            name = f"pipeline in-process ({pipeline.encoder.precision}"
-            name += f", best of {rounds})" if entities else f", no entities, best of {rounds})"
+    variants = (without, DEFAULTS)
+    pipelines = [
+        load_pipeline(Settings(device="cpu", precision="int8", **v.settings)) for v in variants
+    ]
+    best: list[Run] = []
+    for round_ in range(rounds):
+        for i, (variant, pipeline) in enumerate(zip(variants, pipelines, strict=True)):
+            note = f", {variant.note}" if variant.note else ""
+            name = f"pipeline in-process (int8{note}, best of {rounds})"
             run = timed_each(name, texts, tokens, functools.partial(_process, pipeline))
-            if entities not in best or run.seconds < best[entities].seconds:
-                best[entities] = run
-    return [best[False], best[True]]
+            if round_ == 0:
+                best.append(run)
+            elif run.seconds < best[i].seconds:
+                best[i] = run
+    return best
 
 
 def _process(pipeline: Pipeline, text: str) -> object:
     return pipeline.process(Article(text=text), Options())
 
 
-def entities_cost(texts: list[str], tokens: int) -> None:
-    """In-process and end-to-end throughput without and with entities, in one run."""
-    runs = in_process_pair(texts, tokens)
+def feature_cost(texts: list[str], tokens: int, feature: str) -> None:
+    """In-process and end-to-end throughput without a feature and with it, in one run."""
+    without = COMPARISONS[feature]
+    runs = in_process_pair(texts, tokens, without)
     with tempfile.TemporaryDirectory() as tmp, RedisServer() as server:
-        for entities in (False, True):
-            runs.append(end_to_end(server.url, texts, tokens, Path(tmp), entities)[0])
-    table("Entities: the same runs with NEWSWORKER_ENTITIES=false and the default, true", runs)
-    for without, with_ in ((runs[0], runs[1]), (runs[2], runs[3])):
-        ratio = (with_.articles / with_.seconds) / (without.articles / without.seconds)
-        console.print(f"{with_.name}: {ratio:.2f} × the throughput without entities")
+        for variant in (without, DEFAULTS):
+            runs.append(end_to_end(server.url, texts, tokens, Path(tmp), variant)[0])
+    table(f"{feature}: the same runs with {without.env} and with the defaults", runs)
+    for before, after in ((runs[0], runs[1]), (runs[2], runs[3])):
+        ratio = (after.articles / after.seconds) / (before.articles / before.seconds)
+        console.print(f"{after.name}: {ratio:.2f} × the throughput with {without.note}")
 
 
 def main() -> None:
-    """Run every measurement and print the tables (`--entities`: only the cost of entities)."""
+    """Run every measurement and print the tables (`--entities`, `--tree`: only the cost of
+    entities, or of tagging on the whole IPTC tree rather than its top level)."""
     import torch
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=40)
     parser.add_argument("--entities", action="store_true", help="only entities' cost")
+    parser.add_argument("--tree", action="store_true", help="only the IPTC tree's cost")
     args = parser.parse_args()
     torch.set_num_threads(available_cpus())
     texts = articles(args.articles)
@@ -474,9 +498,10 @@ def main() -> None:
         f"{len(texts)} articles, {min(words)}-{max(words)} words (mean "
         f"{statistics.mean(words):.0f}), {tokens:,} tokens; {available_cpus()} CPUs"
     )
-    if args.entities:
-        entities_cost(texts, tokens)
-        return
+    for feature in COMPARISONS:
+        if getattr(args, feature):
+            feature_cost(texts, tokens, feature)
+            return
     by = {
         "floor": floor(texts, tokens),
         "enc32": encoder_only(texts, tokens, "fp32"),

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from threadpoolctl import ThreadpoolController
 from transformers import (
     AutoConfig,
     AutoModel,
@@ -58,6 +59,7 @@ WARM_UP_TEXT = (
 
 def load_pipeline(settings: Settings) -> Pipeline:
     """The encoder and the configured backends (checksums verified), ready to serve."""
+    single_threaded_blas()
     encoder: Encoder = load_encoder(settings)
     if settings.pool == "threads" and (settings.concurrency or 1) > 1:
         encoder = BatchingEncoder(encoder)  # articles running at once share forward passes
@@ -80,6 +82,15 @@ def load_entity_tagger(settings: Settings) -> EntityTagger | None:
     components = spacy.util.get_model_meta(spec.path).get("components", [])
     nlp = spacy.load(spec.path, exclude=[c for c in components if c != "ner"])
     return EntityTagger(nlp, load_gazetteer(), spec.name)
+
+
+def single_threaded_blas() -> None:
+    """Hold numpy's own BLAS (OpenBLAS) to one thread in this process. Its work here is small
+    matrix-vector products between the transformer's passes (taxonomy cosines, summaries); its
+    threads spin after each call and take the cores torch and ONNX Runtime need: on the 1,099
+    IPTC terms this cost 11% of throughput in process and 19% end to end (docs/performance.md).
+    torch's own thread pool (OpenMP) is left alone."""
+    ThreadpoolController().select(internal_api="openblas").limit(limits=1)
 
 
 def set_torch_threads(threads: int) -> None:

@@ -34,6 +34,13 @@ default 0.1 a topic is listed when there is at least a one-in-ten chance that th
 about it, which gives one topic for a clear story and two or three for one that straddles
 topics; ``max_topics`` caps the list. Trained heads (:mod:`worker.nlp.backends.head`) give
 scores with the same meaning, from a classifier fitted to labelled articles.
+
+**On a taxonomy tree** (the default IPTC Media Topics, 1,099 terms on four levels) the top level
+is scored exactly so, and each top term's probability is shared out over its branch
+(:class:`TreeScores`): a term's score is the probability that the article's most specific topic
+is that term or one below it. A child never scores above its parent, and ``min_topic_score``
+is one threshold at every level. The topics listed are the most specific terms that pass it
+within the request's depth (:func:`deepest`), each standing for its path to the top.
 """
 
 from __future__ import annotations
@@ -155,7 +162,7 @@ def _best(scores: np.ndarray, max_topics: int, min_score: float) -> list[int]:
 def deepest(
     scores: np.ndarray,
     levels: np.ndarray,
-    below: np.ndarray,
+    tree: TreeScores,
     *,
     max_topics: int,
     min_score: float,
@@ -166,7 +173,7 @@ def deepest(
     so each listed term stands for its path (its ``broader`` chain), and two listed terms are
     two paths; with `min_score` 0, every path runs to its deepest term within `depth`."""
     qualifies = (scores >= min_score) & (levels <= depth)
-    alone = below[:, qualifies].sum(axis=1) == 1  # i is the only qualifying term in its subtree
+    alone = tree.subtree_sums(qualifies.astype(np.float64)) == 1  # none below qualifies
     chosen = np.flatnonzero(qualifies & alone)
     order = chosen[np.argsort(-scores[chosen], kind="stable")]
     return [int(i) for i in order[: max(max_topics, 0)]]
@@ -240,7 +247,7 @@ class ZeroShotTagger:
             chosen = deepest(
                 scores,
                 self.levels,
-                self.tree.below,
+                self.tree,
                 max_topics=max_topics,
                 min_score=min_score,
                 depth=depth,
@@ -272,8 +279,9 @@ class TreeScores:
     """
 
     subtree: np.ndarray  # topics × dimensions
-    upper: np.ndarray  # topics × topics: row i averages the subtree cosines of i's ancestors
-    below: np.ndarray  # topics × topics: row i marks i and its descendants
+    ancestors: np.ndarray  # topics × (depth - 1): each term's ancestors, nearest first; -1 pads
+    upper: np.ndarray  # topics × (depth - 1): whose subtree cosines make a term's upper logit
+    weights: np.ndarray  # the same shape: 1/n for each of a term's n ancestors, 0 for padding
     tops: np.ndarray  # the indices of the top-level terms
     branches: tuple[np.ndarray, ...]  # per top term (in `tops` order), the indices of its branch
 
@@ -281,27 +289,24 @@ class TreeScores:
     def of(cls, topics: Sequence[TopicDef], matrix: np.ndarray) -> TreeScores:
         """Built once per tagger from the topics (parents resolved) and their prototypes."""
         tree, index = Tree.of(topics), {t.label: i for i, t in enumerate(topics)}
-        lineages = [[index[a] for a in tree.lineage(t.label)] for t in topics]
-        below = np.zeros((len(topics), len(topics)), dtype=np.float32)
+        lineages = [[index[a] for a in tree.lineage(t.label)[1:]] for t in topics]
+        width = max(1, *(len(line) for line in lineages))
+        ancestors = np.full((len(topics), width), -1)
         for i, line in enumerate(lineages):
-            below[line, i] = 1.0
-        subtree = matrix.copy()
-        for i in range(len(topics)):
-            descendants = np.flatnonzero(below[i])
-            if len(descendants) > 1:
-                others = descendants[descendants != i]
-                subtree[i] = unit(matrix[i] + matrix[others].mean(axis=0))
-        upper = np.zeros((len(topics), len(topics)), dtype=np.float32)
-        for i, line in enumerate(lineages):
-            ancestors = line[1:] or [i]
-            upper[i, ancestors] = 1.0 / len(ancestors)
-        tops = np.array([i for i, line in enumerate(lineages) if len(line) == 1])
-        branches = tuple(np.flatnonzero(below[top]) for top in tops)
-        return cls(subtree, upper, below, tops, branches)
+            ancestors[i, : len(line)] = line
+        upper = np.where(ancestors >= 0, ancestors, 0)
+        upper[:, 0] = np.where(ancestors[:, 0] >= 0, ancestors[:, 0], np.arange(len(topics)))
+        weights = (ancestors >= 0).astype(np.float32)
+        weights[:, 0] = 1.0  # a top term counts its own subtree vector
+        weights /= weights.sum(axis=1, keepdims=True)
+        tops = np.flatnonzero(ancestors[:, 0] < 0)
+        root = np.array([line[-1] if line else i for i, line in enumerate(lineages)])
+        branches = tuple(np.flatnonzero(root == top) for top in tops)
+        return cls(_subtree_vectors(matrix, ancestors), ancestors, upper, weights, tops, branches)
 
     def path_logits(self, own: np.ndarray, vector: np.ndarray) -> np.ndarray:
         """Each term's path logit from its own cosines `own` and the article `vector`."""
-        upper = self.upper @ (self.subtree @ vector)
+        upper = ((self.subtree @ vector)[self.upper] * self.weights).sum(axis=1)
         return np.asarray(OWN_WEIGHT * own + (1 - OWN_WEIGHT) * upper, dtype=np.float32)
 
     def probabilities(self, own: np.ndarray, vector: np.ndarray, top: np.ndarray) -> np.ndarray:
@@ -310,7 +315,29 @@ class TreeScores:
         point = np.zeros(len(own), dtype=np.float32)
         for probability, branch in zip(top, self.branches, strict=True):
             point[branch] = probability * softmax(logits[branch] / TREE_TEMPERATURE)
-        return np.asarray(self.below @ point, dtype=np.float32)
+        return np.asarray(self.subtree_sums(point), dtype=np.float32)
+
+    def subtree_sums(self, values: np.ndarray) -> np.ndarray:
+        """Each term's value plus its descendants' (every term adds its value to its ancestors)."""
+        total = values.astype(np.float64)
+        for column in self.ancestors.T:
+            known = column >= 0
+            total += np.bincount(column[known], weights=values[known], minlength=len(values))
+        return total
+
+
+def _subtree_vectors(matrix: np.ndarray, ancestors: np.ndarray) -> np.ndarray:
+    """Each term's prototype plus the mean of its descendants' prototypes, normalised (a term
+    without descendants: its prototype)."""
+    sums, counts = np.zeros_like(matrix), np.zeros(len(matrix))
+    for column in ancestors.T:
+        known = np.flatnonzero(column >= 0)
+        np.add.at(sums, column[known], matrix[known])
+        np.add.at(counts, column[known], 1.0)
+    subtree = matrix.copy()
+    below = counts > 0
+    subtree[below] = matrix[below] + sums[below] / counts[below, None]
+    return np.stack([unit(row) for row in subtree])
 
 
 def stems(texts: Iterable[str]) -> set[str]:
