@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
@@ -198,6 +198,8 @@ def build_report(
     pipeline: Pipeline | None,
 ) -> dict[str, Any]:
     """The JSON-ready report: dataset, options, scores, warnings and one record per item."""
+    if config.hierarchy is not None:
+        outcomes = [_gold_as_terms(o, config.hierarchy) for o in outcomes]
     items: list[dict[str, Any]] = [
         {"id": o.item.id, "k": o.k, "errors": o.errors} for o in outcomes
     ]
@@ -227,6 +229,16 @@ def build_report(
         report["warnings"] += entity_scores.unmapped_warnings(report["entities"])
     report["items"] = items
     return report
+
+
+def _gold_as_terms(outcome: Outcome, tree: Tree) -> Outcome:
+    """The outcome with its gold labels named as the tree names its terms (a QCode becomes
+    the term's label), so that the flat topic scores compare like with like."""
+    labels = outcome.item.labels
+    if labels is None:
+        return outcome
+    named = tuple(dict.fromkeys(tree.term(label) or label for label in labels))
+    return replace(outcome, item=replace(outcome.item, labels=named))
 
 
 def _dataset_info(dataset: Dataset, outcomes: list[Outcome]) -> dict[str, Any]:
