@@ -141,7 +141,8 @@ def test_demo_starts_a_private_redis_and_prints_every_example() -> None:
     assert "started a private one" in output
     for name in ("cup-final.json", "vaccine-trial.html", "scraped-market-page.txt"):
         assert name in output
-    assert "topics: sport" in output and "worker stopped" in output
+    assert "topics: vaccine (" in output and "level 3)" in output  # an IPTC term, its level
+    assert "worker stopped" in output
 
 
 def test_a_request_can_name_another_taxonomy(worker: WorkerProcess, redis_url: str) -> None:

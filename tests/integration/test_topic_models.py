@@ -187,3 +187,34 @@ def test_a_head_for_another_embedder_is_refused(trained_models: Path, tmp_path: 
     meta_path.write_text(json.dumps(meta))
     with pytest.raises(ConfigError, match=r"'desk' was trained with embedder .*all-mpnet"):
         load_pipeline(Settings(models_dir=models, topic_head="desk", device="cpu"))
+
+
+# a user's taxonomy that is a tree
+
+
+DESK_TREE = """
+topics:
+  - label: sport
+    description: Sport - matches, teams, players and tournaments
+    children:
+      - label: football
+        description: Football - goals, strikers, goalkeepers, penalties and cup finals
+        children:
+          - label: cup football
+            description: Cup finals, extra time and penalty shoot-outs
+      - label: tennis
+        description: Tennis - sets, serves, Wimbledon and grand slams
+  - label: business
+    description: Business - companies, markets, shares and profits
+"""
+
+
+def test_a_users_tree_taxonomy_gives_levels_and_parents_by_label(tmp_path: Path) -> None:
+    path = tmp_path / "desk-tree.yaml"
+    path.write_text(DESK_TREE, encoding="utf-8")
+    pipeline = load_pipeline(Settings(taxonomy=path, entities=False))
+    topics = pipeline.process(Article(text=CUP_FINAL), Options(min_topic_score=0.2)).topics
+    assert [(t.label, t.level, t.broader) for t in topics][:1] == [("cup football", 3, "football")]
+    top = pipeline.process(Article(text=CUP_FINAL), Options(topic_depth=1)).topics
+    assert [(t.label, t.level, t.broader) for t in top][:1] == [("sport", 1, None)]
+    assert top[0].score >= topics[0].score
