@@ -6,6 +6,7 @@ This is the only module that reads the environment. Nothing is built at import t
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Self
@@ -14,6 +15,15 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+
+
+def default_cache_dir() -> Path:
+    """Where newsworker keeps what it can rebuild: $XDG_CACHE_HOME/newsworker, else
+    ~/.cache/newsworker."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "newsworker"
+
+
 DAY_S = 24 * 3600
 
 Device = Literal["auto", "cpu", "cuda"]
@@ -65,6 +75,9 @@ class Settings(BaseSettings):
     # auto: the embedder's int8 ONNX export on a CPU when the manifest names one, fp16 on CUDA.
     precision: Precision = "auto"
     taxonomy: Path | None = None
+    # Embeddings of taxonomy texts kept across worker starts (worker.nlp.embedding_cache);
+    # None: not kept.
+    cache_dir: Path | None = Field(default_factory=default_cache_dir)
     # A trained head under models_dir/heads/ (`newsworker train-topics`) replaces zero-shot.
     topic_head: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
     max_text_chars: int = Field(500_000, gt=0)

@@ -34,6 +34,7 @@ from worker.nlp.backends.head import load_head
 from worker.nlp.backends.nli import NLITagger
 from worker.nlp.backends.transformer import Loaded
 from worker.nlp.batching import BatchingEncoder
+from worker.nlp.embedding_cache import CachedEncode
 from worker.nlp.encoder import Encoder, SentenceEncoder
 from worker.nlp.entities import EntityTagger
 from worker.nlp.gazetteer import load_gazetteer
@@ -63,7 +64,8 @@ def load_pipeline(settings: Settings) -> Pipeline:
     encoder: Encoder = load_encoder(settings)
     if settings.pool == "threads" and (settings.concurrency or 1) > 1:
         encoder = BatchingEncoder(encoder)  # articles running at once share forward passes
-    taggers = load_taggers(settings, encoder.encode, encoder.spec)
+    cached = CachedEncode(encoder.encode, _cache(settings), _identity(encoder))
+    taggers = load_taggers(settings, cached, encoder.spec)
     entities = load_entity_tagger(settings)
     pipeline = Pipeline(settings, encoder, taggers, load_summariser(settings), entities)
     pipeline.process(Article(text=WARM_UP_TEXT), Options())  # load lazy parts before real work
@@ -82,6 +84,16 @@ def load_entity_tagger(settings: Settings) -> EntityTagger | None:
     components = spacy.util.get_model_meta(spec.path).get("components", [])
     nlp = spacy.load(spec.path, exclude=[c for c in components if c != "ner"])
     return EntityTagger(nlp, load_gazetteer(), spec.name)
+
+
+def _identity(encoder: Encoder) -> str:
+    """What makes an encoder's embeddings what they are: its name, files and precision."""
+    files = " ".join(f"{name}={digest}" for name, digest in sorted(encoder.spec.sha256.items()))
+    return f"{encoder.spec.name} {encoder.precision} {files}"
+
+
+def _cache(settings: Settings) -> Path | None:
+    return settings.cache_dir / "embeddings" if settings.cache_dir is not None else None
 
 
 def single_threaded_blas() -> None:
