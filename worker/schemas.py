@@ -29,7 +29,7 @@ from pydantic import (
 from worker.errors import InputError
 
 TASK_NAME = "newsworker.process_article"  # the one task producers send, by name
-SCHEMA_VERSION = 2  # 2: topics carry level, broader and wikidata (docs/contract.md)
+SCHEMA_VERSION = 2  # 2: topics carry level, broader and wikidata (README's result table)
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$"
 DEFAULT_MAX_ENTITIES = 10
 DEFAULT_MIN_ENTITY_SALIENCE = 0.35

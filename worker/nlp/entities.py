@@ -74,8 +74,8 @@ TITLES = frozenset(
      "prof", "coach", "manager", "captain", "officer", "sheriff", "mayor", "ambassador"}
 )  # fmt: skip
 OFFICES = TITLES | frozenset(
-    {"minister", "secretary", "chairman", "chairwoman", "governor", "commissioner", "director",
-     "head", "leader", "premier", "speaker", "treasurer", "envoy", "negotiator", "deputy"}
+    {"chairwoman", "commissioner", "director", "head", "leader", "premier", "speaker",
+     "treasurer", "envoy", "negotiator", "deputy"}
 )  # fmt: skip
 PASSING_ROLES = frozenset(
     {"analyst", "analysts", "economist", "economists", "dealer", "dealers", "trader", "traders",

@@ -161,7 +161,6 @@ def _best(scores: np.ndarray, max_topics: int, min_score: float) -> list[int]:
 
 def deepest(
     scores: np.ndarray,
-    levels: np.ndarray,
     tree: TreeScores,
     *,
     max_topics: int,
@@ -172,7 +171,7 @@ def deepest(
     none below also qualifies, best first, at most `max_topics`. Scores never grow downward,
     so each listed term stands for its path (its ``broader`` chain), and two listed terms are
     two paths; with `min_score` 0, every path runs to its deepest term within `depth`."""
-    qualifies = (scores >= min_score) & (levels <= depth)
+    qualifies = (scores >= min_score) & (tree.levels <= depth)
     alone = tree.subtree_sums(qualifies.astype(np.float64)) == 1  # none below qualifies
     chosen = np.flatnonzero(qualifies & alone)
     order = chosen[np.argsort(-scores[chosen], kind="stable")]
@@ -196,7 +195,6 @@ class ZeroShotTagger:
         self.matrix = _prototypes(topics, encode, example_weight)
         self.facet_stems = [[stems([f]) for f in topic_facets(t)] for t in topics]
         self.tree = TreeScores.of(topics, self.matrix) if any(t.broader for t in topics) else None
-        self.levels = np.array([t.level for t in topics])
         qcode_of = {t.label: t.qcode or t.label for t in topics}
         self.parents = [qcode_of[t.broader] if t.broader else None for t in topics]
 
@@ -243,10 +241,9 @@ class ZeroShotTagger:
         if self.tree is None:
             chosen = _best(scores, max_topics, min_score)
         else:
-            depth = int(self.levels.max()) if depth is None else depth
+            depth = int(self.tree.levels.max()) if depth is None else depth
             chosen = deepest(
                 scores,
-                self.levels,
                 self.tree,
                 max_topics=max_topics,
                 min_score=min_score,
@@ -282,6 +279,7 @@ class TreeScores:
     ancestors: np.ndarray  # topics × (depth - 1): each term's ancestors, nearest first; -1 pads
     upper: np.ndarray  # topics × (depth - 1): whose subtree cosines make a term's upper logit
     weights: np.ndarray  # the same shape: 1/n for each of a term's n ancestors, 0 for padding
+    levels: np.ndarray  # each term's level: 1 at the top
     tops: np.ndarray  # the indices of the top-level terms
     branches: tuple[np.ndarray, ...]  # per top term (in `tops` order), the indices of its branch
 
@@ -302,7 +300,9 @@ class TreeScores:
         tops = np.flatnonzero(ancestors[:, 0] < 0)
         root = np.array([line[-1] if line else i for i, line in enumerate(lineages)])
         branches = tuple(np.flatnonzero(root == top) for top in tops)
-        return cls(_subtree_vectors(matrix, ancestors), ancestors, upper, weights, tops, branches)
+        levels = (ancestors >= 0).sum(axis=1) + 1
+        subtree = _subtree_vectors(matrix, ancestors)
+        return cls(subtree, ancestors, upper, weights, levels, tops, branches)
 
     def path_logits(self, own: np.ndarray, vector: np.ndarray) -> np.ndarray:
         """Each term's path logit from its own cosines `own` and the article `vector`."""

@@ -50,6 +50,7 @@ from typing import Any
 
 from worker.schemas import Entity, EntityType
 from worker.tools.evaluation.datasets import EvalItem
+from worker.tools.evaluation.scores import micro_prf
 
 ENTITY_TYPES: tuple[EntityType, ...] = ("place", "person", "organisation")
 SKIP_WORDS = frozenset({"of", "the", "and", "for"})
@@ -202,13 +203,11 @@ def tally_item(
 
 def scores(tally: Tally) -> dict[str, Any]:
     """Micro precision, recall and F1 ×100 of a summed tally, with its counts."""
-    p = tally.matched / tally.predicted if tally.predicted else 0.0
-    r = tally.matched / tally.gold if tally.gold else 0.0
-    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    p, r, f1 = micro_prf(tally.matched, tally.predicted, tally.gold)
     return {
-        "p": round(100 * p, 2),
-        "r": round(100 * r, 2),
-        "f1": round(100 * f1, 2),
+        "p": p,
+        "r": r,
+        "f1": f1,
         "gold": tally.gold,
         "predicted": tally.predicted,
         "matched": tally.matched,

@@ -208,7 +208,7 @@ def build_report(
         "systems": list(config.systems),
         "topic_options": dict(
             zip(("max_topics", "min_topic_score"), topic_options(dataset, config), strict=True),
-            topic_depth=pipeline_options(dataset, config, 1).depth,
+            topic_depth=Options(topic_depth=config.topic_depth).depth,
         ),
         "model": dict(pipeline.model_info) if pipeline is not None else None,
         "warnings": _failure_warnings(outcomes),

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from worker.nlp.taxonomy import Tree, read_taxonomy
+from worker.tools.evaluation.scores import micro_prf
 
 
 def tree_of(path: Path) -> Tree | None:
@@ -70,14 +71,12 @@ class _Tally:
 
     def section(self, k: int) -> dict[str, Any]:
         """The report's scores ×100, with counts."""
-        p = self.matched / self.predicted if self.predicted else 0.0
-        r = self.matched / self.gold if self.gold else 0.0
-        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        p, r, f1 = micro_prf(self.matched, self.predicted, self.gold)
         items = self.reached.get(1, 0)  # every scored item reaches level 1
         return {
-            "hp": round(100 * p, 2),
-            "hr": round(100 * r, 2),
-            "hf1": round(100 * f1, 2),
+            "hp": p,
+            "hr": r,
+            "hf1": f1,
             f"exact_at_{k}": round(100 * self.exact / items, 2) if items else 0.0,
             "items": items,
             "levels": {

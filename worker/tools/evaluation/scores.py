@@ -32,6 +32,15 @@ def rouge(
     return {name: 100.0 * float(scores[name].fmeasure) for name in ROUGE_TYPES}
 
 
+def micro_prf(matched: int, predicted: int, gold: int) -> tuple[float, float, float]:
+    """Micro precision, recall and F1 ×100 (rounded to 2 places) from summed counts; 0 when a
+    denominator is 0."""
+    p = matched / predicted if predicted else 0.0
+    r = matched / gold if gold else 0.0
+    f1 = 2 * p * r / (p + r) if p + r else 0.0
+    return _pct(p), _pct(r), _pct(f1)
+
+
 def mean_scores(rows: Sequence[Mapping[str, float]]) -> dict[str, float]:
     """The mean of each score over `rows` (0 for no rows), rounded to 2 decimals."""
     if not rows:
