@@ -106,7 +106,7 @@ def test_options_defaults() -> None:
     assert Options().model_dump() == {
         "summary_sentences": 3,
         "max_topics": 3,
-        "min_topic_score": 0.10,
+        "min_topic_score": 0.20,
         "max_keywords": 8,
     }
 
@@ -176,7 +176,7 @@ def test_derived_id_is_24_hex_characters_of_the_content_hash() -> None:
     [
         Options(summary_sentences=4),
         Options(max_topics=1),
-        Options(min_topic_score=0.2),
+        Options(min_topic_score=0.3),
         Options(max_keywords=0),
     ],
     ids=["summary_sentences", "max_topics", "min_topic_score", "max_keywords"],

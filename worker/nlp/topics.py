@@ -30,7 +30,7 @@ news (AG News and BBC dev sets, with 4, 5 and the 17 IPTC topics) the temperatur
 labels best lies between 0.026 and 0.035 (0.029 to 0.037 with the lexical evidence, on AG News,
 BBC and the English part of MasakhaNEWS), and with 0.03 topics scored around 0.3 were the
 labelled topic about a third of the time. So ``min_topic_score`` reads as a probability: at the
-default 0.1 a topic is listed when there is at least a one-in-ten chance that the article is
+default 0.2 a topic is listed when there is at least a one-in-five chance that the article is
 about it, which gives one topic for a clear story and two or three for one that straddles
 topics; ``max_topics`` caps the list. Trained heads (:mod:`worker.nlp.backends.head`) give
 scores with the same meaning, from a classifier fitted to labelled articles.
