@@ -12,6 +12,7 @@ from pathlib import Path
 
 import redis
 
+from worker import keys
 from worker.store import ResultStore
 from worker.tools.worker_process import WorkerProcess, wait_for, worker_env
 
@@ -38,3 +39,18 @@ def newsworker(
         timeout=timeout,
         check=False,
     )
+
+
+def assert_consistent(client: redis.Redis) -> None:
+    """The reprint index is whole: every indexed id has its document, and every band entry
+    names a document."""
+    numbers = {client.get(key) for key in client.scan_iter(match=f"{keys.REPRINT_PREFIX}id:*")}
+    docs = {
+        key.decode().rsplit(":", 1)[1].encode()
+        for key in client.scan_iter(match=f"{keys.REPRINT_DOC_PREFIX}*")
+    }
+    assert numbers == docs
+    for key in client.scan_iter(match=f"{keys.REPRINT_PREFIX}b:*"):
+        for members in client.hvals(key):
+            raw = members if isinstance(members, bytes) else members.encode()
+            assert set(raw.split(b",")) <= docs

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     result_ttl_s: int = Field(7 * DAY_S, gt=0)
     events_maxlen: int = Field(100_000, gt=0)
     redis_timeout_s: float = Field(5.0, gt=0)
+    # Reprint detection (worker/reprints.py): an index in the same Redis; how far back it looks
+    # (None: result_ttl_s, so a reprint is found while its original's result exists).
+    reprints: bool = True
+    reprint_window_s: int | None = Field(None, gt=0)
 
     # Reliability: a visibility timeout above the hard limit stops Redis redelivering running work.
     task_soft_time_limit_s: int = Field(120, gt=0)
@@ -135,6 +139,11 @@ class Settings(BaseSettings):
     def broker(self) -> str:
         """The broker URL: `broker_url` when set, else the result store's `redis_url`."""
         return self.broker_url or self.redis_url
+
+    @property
+    def reprint_window(self) -> int:
+        """Seconds the reprint index looks back: `reprint_window_s`, else the result TTL."""
+        return self.reprint_window_s or self.result_ttl_s
 
     @property
     def taxonomy_path(self) -> Path:

@@ -29,7 +29,7 @@ from pydantic import (
 from worker.errors import InputError
 
 TASK_NAME = "newsworker.process_article"  # the one task producers send, by name
-SCHEMA_VERSION = 2  # 2: topics carry level, broader and wikidata (README's result table)
+SCHEMA_VERSION = 3  # 3: duplicate_of, similarity, related; 2: topics' level, broader, wikidata
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$"
 DEFAULT_MAX_ENTITIES = 10
 DEFAULT_MIN_ENTITY_SALIENCE = 0.35
@@ -91,6 +91,8 @@ class Options(BaseModel):
     min_entity_salience: float | None = Field(None, ge=0.0, le=1.0)
     # On a taxonomy tree, no topic deeper than this level; None: DEFAULT_TOPIC_DEPTH.
     topic_depth: int | None = Field(None, ge=1, le=MAX_TOPIC_DEPTH)
+    # False: the article is neither looked up in nor added to the reprint index; None: on.
+    reprints: bool | None = None
 
     @property
     def entity_limits(self) -> tuple[int, float]:
@@ -205,6 +207,14 @@ class Entity(BaseModel):
     acronym: str | None = None
 
 
+class RelatedArticle(BaseModel):
+    """An earlier article close to this one but not a copy of it; `similarity` (0..1) is the
+    estimated share of the shorter text's word sequences that the other one holds."""
+
+    id: str
+    similarity: float
+
+
 class Dateline(BaseModel):
     """Where, when and by whom a story was filed, as its head says: ``HONG KONG, April 8 -``,
     ``LONDON (Reuters) -``, ``(CNN)``. Any part may be absent; each is as written."""
@@ -243,6 +253,9 @@ class Result(BaseModel):
     keywords: list[str] = Field(default_factory=list)
     entities: list[Entity] = Field(default_factory=list)
     dateline: Dateline | None = None
+    duplicate_of: str | None = None  # the earliest indexed article this one copies
+    similarity: float | None = None  # ... and how much of the text they share (0..1)
+    related: list[RelatedArticle] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     error: ErrorInfo | None = None
     model: dict[str, str] = Field(default_factory=dict)
@@ -252,6 +265,9 @@ class Result(BaseModel):
     started_at: str | None = None
     finished_at: str | None = None
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    # Not stored: the body's MinHash fingerprint (worker.nlp.fingerprint), which the pipeline
+    # computes and the job hands to the reprint index.
+    fingerprint: bytes | None = Field(None, exclude=True, repr=False)
 
     def to_json(self) -> str:
         """Serialise as stored (field `schema`, not `schema_version`)."""

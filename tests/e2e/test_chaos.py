@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.support import WorkerProcess, stream_events, wait_for
+from tests.support import WorkerProcess, assert_consistent, stream_events, wait_for
 from worker.config import Settings
 from worker.producer.client import Producer
 from worker.schemas import Result, Status
@@ -30,13 +30,15 @@ WAIT_S = 240.0
 
 
 def _articles(n: int) -> list[str]:
-    run = uuid.uuid4().hex[:8]
+    """`n` distinct articles (none a reprint of another: each names its own dock throughout)."""
+    docks = [uuid.uuid4().hex[:8] for _ in range(n)]
     return [
         "\n\n".join(
-            f"Report {i}.{j} ({run}): the harbour authority counted {j * 7} ships near berth {j}."
+            f"Report {dock}-{j}: the {dock} harbour counted {j * 7} ships near berth {j} of the "
+            f"{dock} dock."
             for j in range(30)
         )
-        for i in range(n)
+        for dock in docks
     ]
 
 
@@ -91,6 +93,8 @@ def test_sigkill_mid_run_then_restart_loses_nothing(own_redis: RedisServer, tmp_
     assert set(finished) == set(ids)
     assert len(twice) <= 2  # at most the articles in flight at the kill (2 processes)
     assert all(r.attempts <= 2 for r in results)
+    # Every article is distinct: a redelivered one is never a copy of itself (or of another).
+    assert [r.id for r in results if r.duplicate_of is not None] == []
 
 
 def test_redis_restart_mid_run_loses_nothing_and_the_worker_reconnects(
@@ -105,10 +109,16 @@ def test_redis_restart_mid_run_loses_nothing_and_the_worker_reconnects(
             own_redis.restart()
             producer.close()
             producer = Producer(_settings(url))
-            _all_done(producer, ids)
+            results = _all_done(producer, ids)
             assert worker.process is not None and worker.process.poll() is None
     finally:
         producer.close()
+    assert [r.id for r in results if r.duplicate_of is not None] == []
+    index = redis.Redis.from_url(url)
+    try:
+        assert_consistent(index)  # the reprint index: every entry whole, none half-written
+    finally:
+        index.close()
 
 
 def test_a_worker_started_while_redis_is_down_waits_and_recovers(tmp_path: Path) -> None:

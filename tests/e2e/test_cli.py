@@ -63,6 +63,23 @@ def test_enqueue_jsonl_sends_every_line(
     assert sorted(json.loads(line)["id"] for line in run.stdout.splitlines()) == sorted(ids)
 
 
+def test_enqueue_wait_shows_which_article_is_a_reprint(
+    worker: WorkerProcess, redis_url: str, tmp_path: Path
+) -> None:
+    body = " ".join(
+        f"Clause {i} of the {uuid.uuid4().hex[:6]} treaty sets fishing quotas for zone {i}."
+        for i in range(10)
+    )
+    lines = [json.dumps({"text": body, "title": t}) for t in ("Treaty signed", "Quota deal")]
+    path = tmp_path / "wire.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    run = newsworker(redis_url, "enqueue", "--jsonl", str(path), "--wait")
+    assert run.returncode == 0, run.stderr
+    results = [json.loads(line) for line in run.stdout.splitlines()]
+    copies = [r for r in results if r["duplicate_of"] is not None]
+    assert len(copies) == 1 and copies[0]["duplicate_of"] in {r["id"] for r in results}
+
+
 def test_result_of_an_unknown_id_exits_1(redis_url: str) -> None:
     run = newsworker(redis_url, "result", "no-such-article")
     assert run.returncode == 1 and "no result" in run.stderr
@@ -74,6 +91,8 @@ def test_status_and_health_show_the_live_worker(worker: WorkerProcess, redis_url
     report = json.loads(status.stdout)
     assert report["redis"] == "ok" and report["queue"] == "newsworker"
     assert any(w["pid"] == str(worker.pid) for w in report["workers"])
+    assert report["reprint_index"]["enabled"] is True
+    assert report["reprint_index"]["window_s"] == 7 * 24 * 3600
     health = newsworker(redis_url, "health", "--this-host")
     assert health.returncode == 0 and json.loads(health.stdout)["healthy"] is True
     assert "redis://" not in status.stdout + health.stdout

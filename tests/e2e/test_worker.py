@@ -77,7 +77,8 @@ def test_enqueued_article_ends_done_with_the_full_document(
     assert result.started_at and result.finished_at
     assert result.created_at <= result.started_at <= result.finished_at
     raw = producer.store.client.get(keys.result_key(article_id))
-    assert json.loads(raw or "{}")["schema"] == 2
+    assert json.loads(raw or "{}")["schema"] == 3
+    assert result.duplicate_of != article_id  # the seed story is sent by other tests too
     assert 0 < producer.store.client.ttl(keys.result_key(article_id)) <= 7 * 24 * 3600
 
 
@@ -95,6 +96,33 @@ def test_same_article_twice_runs_one_inference(
     assert len(_events_for(producer.store.client, first)) == 1
     again = producer.result(first)
     assert again is not None and again.started_at == done.started_at
+
+
+def test_copies_processed_at_once_by_two_processes_give_one_original_each(
+    worker: WorkerProcess, producer: Producer
+) -> None:
+    run = uuid.uuid4().hex[:8]
+    pairs = []
+    for n in range(4):  # one pair after another: the worker's two processes take one copy each
+        body = "\n\n".join(
+            f"Wire {run}-{n}, part {i}: the regional council said {i * 9 + n} homes were "
+            f"flooded overnight and {i + 2} roads stayed closed near the river in area {i}."
+            for i in range(12)
+        )
+        pairs.append(
+            [
+                producer.enqueue({"text": body, "title": title, "id": f"{run}-{n}-{side}"})
+                for side, title in enumerate(("Floods close roads", "Homes flooded overnight"))
+            ]
+        )
+    for pair in pairs:
+        results = {r.id: r for r in producer.store.wait(pair, DONE_TIMEOUT_S)}
+        originals = [i for i in pair if results[i].duplicate_of is None]
+        assert len(originals) == 1, {i: results[i].duplicate_of for i in pair}
+        [copy] = set(pair) - set(originals)
+        similarity = results[copy].similarity
+        assert results[copy].duplicate_of == originals[0]
+        assert similarity is not None and similarity > 0.9
 
 
 BAD_INPUT = [

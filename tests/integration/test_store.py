@@ -103,6 +103,10 @@ def test_stored_document_is_plain_json_for_any_reader(scratch_redis: redis.Redis
         "model",
         "created_at",
         "finished_at",
+        "duplicate_of",
+        "similarity",
+        "related",
     ):
         assert field in document
-    assert document["schema"] == 2
+    assert document["schema"] == 3
+    assert "fingerprint" not in document  # the job's, never stored

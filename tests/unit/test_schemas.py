@@ -234,15 +234,15 @@ def _full_result() -> Result:
     )
 
 
-def test_result_json_uses_the_key_schema_with_version_1() -> None:
+def test_result_json_uses_the_key_schema_with_its_version() -> None:
     stored = json.loads(_full_result().to_json())
-    assert stored["schema"] == SCHEMA_VERSION == 2
+    assert stored["schema"] == SCHEMA_VERSION == 3
     assert "schema_version" not in stored
 
 
 def test_result_dict_uses_the_key_schema() -> None:
     stored = _full_result().to_dict()
-    assert stored["schema"] == 2
+    assert stored["schema"] == 3
     assert "schema_version" not in stored
     assert json.loads(json.dumps(stored)) == stored
 

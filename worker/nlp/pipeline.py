@@ -22,6 +22,7 @@ from worker.config import Settings
 from worker.errors import NoTextFound
 from worker.nlp.cleaning import CleanText, clean
 from worker.nlp.entities import select_entities
+from worker.nlp.fingerprint import fingerprint as body_fingerprint
 from worker.nlp.keywords import extract_keywords
 from worker.nlp.language import UNDETERMINED, detect_language
 from worker.nlp.sentences import Sentence, split_sentences
@@ -125,6 +126,9 @@ class Pipeline:
             tag_input = TagInput(encoded.topic, _texts(cleaned.title, sentences))
             topics = self._topics(tagger, tag_input, options) if supported else []
         entities, names = self._entities(cleaned, sentences, options, supported, timings)
+        with timings.stage("fingerprint"):
+            wanted = self.settings.reprints and options.reprints is not False
+            fingerprint = body_fingerprint(cleaned.text) if wanted else None
         with timings.stage("keywords"):
             is_name = self.entities.name_test(names) if self.entities is not None else None
             keywords = extract_keywords(cleaned.text, options.max_keywords, language, is_name)
@@ -144,6 +148,7 @@ class Pipeline:
             model={**self.models, **tagger.info()},
             content_hash=content_hash(article, options),
             timings_ms=timings.ms,
+            fingerprint=fingerprint.to_bytes() if fingerprint else None,
         )
 
     def _summary(

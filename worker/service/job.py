@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from worker.errors import InputError, TimeLimitExceeded, TooManyDeliveries
+from worker.nlp.fingerprint import Fingerprint
 from worker.schemas import (
     Article,
     Options,
+    RelatedArticle,
     Result,
     Status,
     article_id,
@@ -99,7 +101,23 @@ class _Job:
         except Exception as exc:
             log.exception("article id=%s raised an unexpected error", processing.id)
             return self.fail(exc, **began)
-        return self.finish(result.model_copy(update={**began, "attempts": self.deliveries}))
+        reprints = self._reprints(result)
+        update = {**began, **reprints, "attempts": self.deliveries}
+        return self.finish(result.model_copy(update=update))
+
+    def _reprints(self, result: Result) -> dict[str, Any]:
+        """`duplicate_of`, `similarity` and `related` from the reprint index (which this call
+        also adds the article to), or nothing when the index or the request turns it off."""
+        index = self.resources.reprints
+        if index is None or result.fingerprint is None:
+            return {}
+        check = index.check(result.id, Fingerprint.from_bytes(result.fingerprint))
+        metrics.observe_reprint(check)
+        return {
+            "duplicate_of": check.duplicate_of,
+            "similarity": check.similarity,
+            "related": [RelatedArticle(id=r.id, similarity=r.similarity) for r in check.related],
+        }
 
     def fail(self, error: BaseException, **fields: Any) -> Result:
         """Store the message as `failed` with `error`, under the id the worker uses for it."""

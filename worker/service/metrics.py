@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from prometheus_client.metrics_core import Metric
     from prometheus_client.registry import Collector
 
+    from worker.reprints import ReprintCheck
+
 log = logging.getLogger(__name__)
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 SECONDS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0)
@@ -47,6 +49,11 @@ class _Metrics:
         )
         self.stages = Histogram(
             "newsworker_stage_seconds", "Time in each pipeline stage.", ["stage"], buckets=SECONDS
+        )
+        self.reprints = Counter(
+            "newsworker_reprints",
+            "Articles looked up in the reprint index, by finding (duplicate, related, new).",
+            ["finding"],
         )
         self.model_load = Gauge(
             "newsworker_model_load_seconds",
@@ -75,6 +82,12 @@ def observe(result: Result, seconds: float) -> None:
     m.seconds.observe(seconds)
     for stage, ms in result.timings_ms.items():
         m.stages.labels(stage).observe(ms / 1000)
+
+
+def observe_reprint(check: ReprintCheck) -> None:
+    """Count one article looked up in the reprint index by what was found."""
+    finding = "duplicate" if check.duplicate_of else "related" if check.related else "new"
+    metrics().reprints.labels(finding).inc()
 
 
 def observe_model_load(seconds: float) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from worker.config import Settings, get_settings
 from worker.nlp.pipeline import Pipeline
+from worker.reprints import ReprintIndex, open_index
 from worker.service import metrics
 from worker.store import ResultStore, open_store
 
@@ -22,11 +23,13 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Resources:
-    """What a job needs: the settings, the result store and the loaded pipeline."""
+    """What a job needs: the settings, the result store, the loaded pipeline and the reprint
+    index (None when the worker's settings turn reprint detection off)."""
 
     settings: Settings
     store: ResultStore
     pipeline: Pipeline
+    reprints: ReprintIndex | None = None
 
 
 @dataclass
@@ -67,6 +70,11 @@ def build_resources(settings: Settings) -> Resources:
     settings = settings.model_copy(update={"torch_threads": settings.torch_threads or 1})
     pipeline = load_pipeline(settings)
     store = open_store(settings)
+    reprints = (
+        open_index(settings.redis_url, settings.reprint_window, settings.redis_timeout_s)
+        if settings.reprints
+        else None
+    )
     metrics.observe_model_load(time.perf_counter() - start)
     log.info(
         "model loaded pid=%s embedder=%s encoder=%s device=%s threads=%s load_s=%.2f",
@@ -77,4 +85,4 @@ def build_resources(settings: Settings) -> Resources:
         settings.torch_threads,
         time.perf_counter() - start,
     )
-    return Resources(settings=settings, store=store, pipeline=pipeline)
+    return Resources(settings=settings, store=store, pipeline=pipeline, reprints=reprints)

@@ -8,6 +8,7 @@ from typing import Any
 from worker import keys
 from worker.config import Settings
 from worker.errors import StoreUnavailable
+from worker.reprints import open_index
 from worker.schemas import TASK_NAME
 from worker.service import broker
 from worker.store import open_store, redis_errors
@@ -27,7 +28,16 @@ def service_status(settings: Settings) -> dict[str, Any]:
         **_broker_report(settings, workers),
         "workers": workers,
         "events": events,
+        "reprint_index": _reprint_index(settings),
     }
+
+
+def _reprint_index(settings: Settings) -> dict[str, Any]:
+    """About how many articles the reprint index holds, and how far back it looks."""
+    if not settings.reprints:
+        return {"enabled": False}
+    index = open_index(settings.redis_url, settings.reprint_window, settings.redis_timeout_s)
+    return {"enabled": True, "articles": index.size(), "window_s": settings.reprint_window}
 
 
 def _broker_report(settings: Settings, workers: list[dict[str, str]]) -> dict[str, Any]:
