@@ -19,7 +19,7 @@ from worker.config import Settings, get_settings
 from worker.errors import InputError, NewsworkerError
 from worker.producer.readers import Submission, read_submissions
 from worker.schemas import Result
-from worker.tools.evaluation.command import eval_command
+from worker.tools.evaluation.command import eval_command, eval_reprints_command
 from worker.tools.train_topics import train_topics_command
 
 app = typer.Typer(
@@ -246,6 +246,7 @@ def demo(
 
 
 app.command("eval")(eval_command)
+app.command("eval-reprints")(eval_reprints_command)
 app.command("train-topics")(train_topics_command)
 
 models_app = typer.Typer(help="Weights under models/: fetch, pin checksums, verify.")

@@ -6,7 +6,9 @@
 - :mod:`.entity_scores` scores entities against gold place, person and organisation tags;
 - :mod:`.evaluate` runs every system over the items and builds the report;
 - :mod:`.report` prints the report's tables and writes its JSON;
-- :mod:`.command` is the thin CLI function.
+- :mod:`.command` is the thin CLI function;
+- :mod:`.reprint_generator`, :mod:`.reprint_quality` and :mod:`.reprint_report`: reprint
+  detection measured on real articles and generated reprints (`newsworker eval-reprints`).
 
 Nothing here imports torch at module level: the pipeline is loaded only when it is evaluated.
 """

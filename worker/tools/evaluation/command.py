@@ -1,6 +1,8 @@
-"""The `newsworker eval` command: parse options, load data and model, run, print, write JSON.
+"""The `newsworker eval` and `eval-reprints` commands: parse options, load data and model, run,
+print, write JSON.
 
-Register it with ``app.command("eval")(eval_command)``. Importing this module loads neither
+Register them with ``app.command("eval")(eval_command)`` and
+``app.command("eval-reprints")(eval_reprints_command)``. Importing this module loads neither
 torch nor the scoring libraries; they are imported when the command runs.
 """
 
@@ -100,3 +102,25 @@ def eval_command(
 
 def _preset_k(preset: PresetName | None) -> KRule:
     return PRESETS[preset].k if preset else 3
+
+
+def eval_reprints_command(
+    paths: Annotated[list[Path], typer.Argument(help="JSONL files of articles.", exists=True)],
+    seed: Annotated[int, typer.Option(help="Seed of the reprint generator.")] = 0,
+    limit: Annotated[int | None, typer.Option(min=1, help="At most N articles per file.")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(help="JSON report (default: .newsworker/eval/reprints-<time>.json)."),
+    ] = None,
+) -> None:
+    """Measure reprint detection: generated reprints found, distinct articles left alone."""
+    from rich.console import Console
+
+    from worker.tools.evaluation import report
+    from worker.tools.evaluation.reprint_quality import evaluate_reprints
+    from worker.tools.evaluation.reprint_report import render
+
+    result = evaluate_reprints(paths, seed, limit)
+    render(result, Console())
+    written = report.write_json(result, output or report.default_output(Path("reprints.jsonl")))
+    Console(stderr=True).print(f"report: {written}")
