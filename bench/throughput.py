@@ -1,6 +1,6 @@
 """Throughput, latency and memory of newsworker against its floor and a naive peer.
 
-    .venv/bin/python -m bench.throughput [--articles 40] [--entities | --tree]
+    .venv/bin/python -m bench.throughput [--articles 40] [--entities | --tree | --reprints]
 
 In one run, on the same articles (the first N of ../shared/data/cnndm.dev.jsonl when present,
 else generated text), it measures:
@@ -259,6 +259,7 @@ COMPARISONS = {  # --NAME: the variant without the feature, the defaults with it
     "tree": Variant(
         "IPTC top level", {"taxonomy": IPTC_TOP}, {"NEWSWORKER_TAXONOMY": str(IPTC_TOP)}
     ),
+    "reprints": Variant("no reprint lookup", {"reprints": False}, {"NEWSWORKER_REPRINTS": "false"}),
 }
 
 
@@ -481,14 +482,16 @@ def feature_cost(texts: list[str], tokens: int, feature: str) -> None:
 
 
 def main() -> None:
-    """Run every measurement and print the tables (`--entities`, `--tree`: only the cost of
-    entities, or of tagging on the whole IPTC tree rather than its top level)."""
+    """Run every measurement and print the tables (`--entities`, `--tree`, `--reprints`: only
+    the cost of entities, of tagging on the whole IPTC tree rather than its top level, or of
+    the reprint fingerprint and lookup)."""
     import torch
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=40)
     parser.add_argument("--entities", action="store_true", help="only entities' cost")
     parser.add_argument("--tree", action="store_true", help="only the IPTC tree's cost")
+    parser.add_argument("--reprints", action="store_true", help="only the reprint lookup's cost")
     args = parser.parse_args()
     torch.set_num_threads(available_cpus())
     texts = articles(args.articles)
