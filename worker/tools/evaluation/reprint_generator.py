@@ -264,13 +264,22 @@ def reword_sentence(d: Draft, rng: Random) -> Draft:
         return d
     i, j = rng.choice(spots)
     sentences = _sentences(d.paragraphs[i])
+    dateline, sentences[j] = _dateline(sentences[j]) if i == j == 0 else ("", sentences[j])
     how = rng.choice(("synonyms", "reorder", "words"))
     changed = {"synonyms": _synonyms, "reorder": _reorder}.get(how, _words)(sentences[j], rng)
     if changed is None:
         how, changed = "words", _words(sentences[j], rng)
-    sentences[j] = changed
+    sentences[j] = dateline + changed
     paragraphs = (*d.paragraphs[:i], " ".join(sentences), *d.paragraphs[i + 1 :])
     return d.did("reword", how, paragraphs=paragraphs)
+
+
+def _dateline(sentence: str) -> tuple[str, str]:
+    """The dateline (and wire credit) opening an article's first sentence, which a rewording
+    leaves alone, and the rest."""
+    rest = split_dateline(FURNITURE_HEAD.sub("", sentence, count=1))[1]
+    cut = sentence.rfind(rest) if len(rest.split()) >= 4 and rest != sentence else 0
+    return sentence[: max(cut, 0)], sentence[max(cut, 0) :]
 
 
 def _synonyms(sentence: str, rng: Random) -> str | None:

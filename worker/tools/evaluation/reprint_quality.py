@@ -92,7 +92,7 @@ def _english_ids(path: Path) -> set[str] | None:
 
 def _body(text: str, title: str | None) -> str | None:
     try:
-        return clean(text, title).text
+        return clean(text, title).content
     except NoTextFound:
         return None
 
@@ -231,7 +231,8 @@ class Outcome:
     reprint: Reprint
     found: bool
     duplicate_of: str | None
-    estimate: float  # estimated containment of reprint and original, whatever the index said
+    estimate: float  # the fingerprints' similarity, whatever the index said
+    copy: bool  # ... and whether they call the reprint a copy
     containment: float  # exact, on shingle sets
 
 
@@ -262,13 +263,15 @@ def check_reprints(
         check = run.index.check(f"{story.item.id}~{tag}", print_, run.now)
         copies.add_reprint(f"{story.item.id}~{tag}", story.item.id)
         containment, _ = overlap(fp.shingles(body), story.shingles)
+        match = print_.compare(story.fingerprint, reprints.DUPLICATE_AT)
         outcomes.append(
             Outcome(
                 story=story,
                 reprint=made,
                 found=copies.accepts(story.item.id, check.duplicate_of),
                 duplicate_of=check.duplicate_of,
-                estimate=print_.containment(story.fingerprint),
+                estimate=match.similarity,
+                copy=match.copy,
                 containment=containment,
             )
         )
@@ -316,17 +319,17 @@ def recall_report(run: Run, stories: Sequence[Story], rng: Random) -> dict[str, 
 
 
 def miss_causes(outcomes: Sequence[Outcome]) -> dict[str, int]:
-    """Why reprints were missed: `text`, the cleaned reprint holds less than DUPLICATE_AT of
-    the original's shingles (or the reverse), so no estimate could find it; `estimate`, it
-    does but the MinHash estimate is lower; `index`, the estimate is high enough but the
-    index did not return the original (no shared band, or another answer)."""
+    """Why reprints were missed: `index`, the fingerprints call the reprint a copy but the
+    index did not return the original (no shared band, or another answer); `estimate`, they
+    do not, though the cleaned reprint holds at least DUPLICATE_AT of the original's shingles
+    (or the reverse); `text`, neither."""
     causes = dict.fromkeys(("text", "estimate", "index"), 0)
     for o in outcomes:
         if not o.found:
-            if o.containment < reprints.DUPLICATE_AT:
-                causes["text"] += 1
+            if o.copy:
+                causes["index"] += 1
             else:
-                causes["estimate" if o.estimate < reprints.DUPLICATE_AT else "index"] += 1
+                causes["estimate" if o.containment >= reprints.DUPLICATE_AT else "text"] += 1
     return causes
 
 
@@ -372,7 +375,7 @@ def section_report(stories: Sequence[Story], rng: Random) -> dict[str, Any]:
     high: list[tuple[float, Story, Story]] = []
     for i in range(len(stories) - 1):
         js = np.nonzero(same[i, i + 1 :])[0] + i + 1
-        row = _containments(hashes, sizes, i, js)
+        row = _with_briefs(stories, i, js, _containments(hashes, sizes, i, js))
         values.append(row)
         high += [
             (float(row[k]), stories[i], stories[j])
@@ -389,6 +392,26 @@ def _containments(hashes: np.ndarray, sizes: np.ndarray, i: int, js: np.ndarray)
     shared = jaccard * (sizes[i] + sizes[js]) / (1.0 + jaccard)
     estimate = np.minimum(1.0, shared / np.maximum(smaller, 1.0))
     return np.where((jaccard > 0) & (smaller > 0), estimate, 0.0)
+
+
+BRIEF_CANDIDATE = 0.25  # brief MinHash agreement from which a pair's word pairs are compared
+
+
+def _with_briefs(stories: Sequence[Story], i: int, js: np.ndarray, row: np.ndarray) -> np.ndarray:
+    """The estimates of article i with articles js, raised where their briefs make them a copy
+    (:meth:`Fingerprint.compare`; at least DUPLICATE_AT, so that the histogram counts them as
+    copies): compared exactly where their brief MinHashes agree on at least BRIEF_CANDIDATE of
+    values, as the index's bands would make them candidates."""
+    brief = stories[i].fingerprint.brief
+    if brief is None:
+        return row
+    for k, j in enumerate(js.tolist()):
+        other = stories[j].fingerprint.brief
+        if other is not None and np.mean(other.hashes == brief.hashes) >= BRIEF_CANDIDATE:
+            match = stories[i].fingerprint.compare(stories[j].fingerprint, reprints.DUPLICATE_AT)
+            floor = reprints.DUPLICATE_AT if match.copy else 0.0
+            row[k] = max(match.similarity, floor)
+    return row
 
 
 def _section_summary(
@@ -455,6 +478,8 @@ def evaluate_reprints(paths: list[Path], seed: int, limit: int | None) -> dict[s
             "num_perm": fp.NUM_PERM,
             "bands": reprints.BANDS,
             "rows": reprints.ROWS,
+            "brief_words": fp.BRIEF_WORDS,
+            "brief_bands": reprints.BRIEF_BANDS,
             "duplicate_at": reprints.DUPLICATE_AT,
             "related_at": reprints.RELATED_AT,
             "near_identical": NEAR_IDENTICAL,

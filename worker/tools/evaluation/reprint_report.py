@@ -44,7 +44,8 @@ def quality_table(report: dict[str, Any]) -> Table:
     c = report["constants"]
     table = Table(
         title=f"reprint detection · seed {report['seed']} · {c['shingle_words']}-word shingles, "
-        f"{c['bands']}×{c['rows']} bands, copy at {c['duplicate_at']:g}"
+        f"{c['bands']}×{c['rows']} bands (briefs ≤ {c['brief_words']} words: word pairs, "
+        f"{c['brief_bands']} more), copy at {c['duplicate_at']:g}"
     )
     columns = ("file", "articles", "recall % (n)", "misses: text/estimate/index", "false /1000")
     for name in (*columns, "identical groups found"):
