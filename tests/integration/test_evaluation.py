@@ -21,6 +21,7 @@ from worker.tools.evaluation.command import eval_command
 from worker.tools.evaluation.datasets import Fields, PresetName, load_dataset, resolve_fields
 from worker.tools.evaluation.evaluate import EvalConfig, evaluate, pipeline_options
 from worker.tools.evaluation.hierarchy import tree_of
+from worker.tools.evaluation.readability import RULES
 
 RELAY = [
     "Kellsby Harriers won the county relay championship on Sunday, beating the holders by "
@@ -88,6 +89,10 @@ def test_summaries_and_topics_are_scored_for_every_system(pipeline: Pipeline, js
         assert 0.0 < summaries[system]["rouge1"] < 100.0
         assert summaries[system]["failed"] == 1  # the blank article, scored as empty
         assert records["blank"]["rouge"][system]["rouge1"] == 0.0
+    assert summaries["lead"]["departures"] == {"departures": 0, "higher": 0, "lower": 0, "same": 0}
+    assert summaries["lead"]["readability"] == {rule: 0.0 for rule in (*RULES, "any")}
+    moves = summaries["textrank"]["departures"]
+    assert moves["departures"] == moves["higher"] + moves["lower"] + moves["same"]
     # a row without text is sent as its title, as a wire flash; "Nothing here" is no article
     assert "no article text" in records["blank"]["errors"]["pipeline"]
     assert report["warnings"] and "refused 1 of 4" in report["warnings"][0]
@@ -124,6 +129,7 @@ def test_command_prints_the_table_and_writes_json(jsonl: Path, tmp_path: Path) -
     assert result.exit_code == 0, result.output
     assert "Lead-2" in result.output
     assert "TextRank" in result.output
+    assert "do not read on their own" in result.output
     report = json.loads(output.read_text(encoding="utf-8"))
     assert report["dataset"]["items"] == 4
     assert report["summaries"]["lead"]["failed"] == 1

@@ -16,6 +16,9 @@ profiles (tuned on the CNN/DailyMail, BBC and XSum dev sets with `newsworker eva
   below TextRank.
 
 Maximal marginal relevance keeps near-duplicates out; the picks come back in article order.
+A sentence that opens by pointing back ("He said…", "But…", :mod:`worker.nlp.standalone`) is
+picked only after an earlier sentence, so that no summary opens with a reference the reader
+never saw; captions, credits and bylines are not picked.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from worker.nlp.sentences import Sentence
+from worker.nlp.standalone import is_furniture, opens_unresolved
 from worker.nlp.textrank import textrank_scores
 
 
@@ -99,13 +103,22 @@ def select(
     k = length.sentences
     profile = choose_profile(k, len(sentences))
     scores = sentence_scores(sentences, embeddings, centroid, profile)
-    candidates = [s.index for s in sentences if s.words >= profile.min_words]
+    candidates = [
+        s.index for s in sentences if s.words >= profile.min_words and not is_furniture(s.text)
+    ]
     if len(candidates) < k:
         candidates = [s.index for s in sentences]
+    pointing = {s.index for s in sentences if opens_unresolved(s.text)}
     picked: list[int] = []
     budget = length.words
     while candidates and len(picked) < k:
-        best = max(candidates, key=lambda i: _mmr(i, scores, embeddings, picked, profile))
+        first = min(picked, default=len(sentences))
+        allowed = [i for i in candidates if i not in pointing or i > first] or (
+            candidates if not picked else []
+        )
+        if not allowed:
+            break
+        best = max(allowed, key=lambda i: _mmr(i, scores, embeddings, picked, profile))
         candidates.remove(best)
         if budget is not None and picked and sentences[best].words > budget:
             continue

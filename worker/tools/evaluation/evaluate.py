@@ -31,6 +31,7 @@ from worker.tools.evaluation import entity_scores
 from worker.tools.evaluation.baselines import article_sentences, lead, textrank
 from worker.tools.evaluation.datasets import Dataset, EvalItem, k_for
 from worker.tools.evaluation.hierarchy import score_hierarchy
+from worker.tools.evaluation.readability import check_summary, rule_shares
 from worker.tools.evaluation.scores import (
     mean_scores,
     multi_label,
@@ -72,6 +73,7 @@ class Outcome:
     topics: list[str] | None = None
     entities: list[Entity] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
+    sentences: list[str] = field(default_factory=list)  # the article's, where summaries are scored
 
 
 def parse_systems(value: str) -> tuple[str, ...]:
@@ -148,17 +150,17 @@ def run_item(
         start = time.perf_counter()
         _run_pipeline(outcome, pipeline, pipeline_options(dataset, config, outcome.k))
         seconds[PIPELINE] += time.perf_counter() - start
-    baselines = [s for s in config.systems if s in BASELINES] if dataset.has_summaries else []
-    if baselines:
+    if not dataset.has_summaries:
+        return outcome
+    start = time.perf_counter()
+    sentences = outcome.sentences = article_sentences(item.text, item.title)
+    shared = time.perf_counter() - start  # cleaning and splitting count for each baseline
+    for name in [s for s in config.systems if s in BASELINES]:
         start = time.perf_counter()
-        sentences = article_sentences(item.text, item.title)
-        shared = time.perf_counter() - start  # cleaning and splitting count for each baseline
-        for name in baselines:
-            start = time.perf_counter()
-            outcome.summaries[name] = BASELINES[name](sentences, outcome.k)
-            seconds[name] += shared + time.perf_counter() - start
-            if not sentences:
-                outcome.errors[name] = "no sentences after cleaning"
+        outcome.summaries[name] = BASELINES[name](sentences, outcome.k)
+        seconds[name] += shared + time.perf_counter() - start
+        if not sentences:
+            outcome.errors[name] = "no sentences after cleaning"
     return outcome
 
 
@@ -264,16 +266,39 @@ def _summary_section(
         {s: rouge(scorer, o.summaries[s], o.item.reference or ()) for s in systems}
         for o in outcomes
     ]
-    for record, row in zip(items, scores, strict=True):
+    leads = [rouge(scorer, lead(o.sentences, o.k), o.item.reference or ()) for o in outcomes]
+    broken = [{s: check_summary(o.summaries[s], o.sentences) for s in systems} for o in outcomes]
+    for record, row, rules in zip(items, scores, broken, strict=True):
         record["rouge"] = {s: {n: round(v, 2) for n, v in row[s].items()} for s in systems}
+        record["breaks"] = {s: sorted(rules[s]) for s in systems if rules[s]}
     return {
         system: {
             **mean_scores([row[system] for row in scores]),
             "failed": sum(system in o.errors for o in outcomes),
             "ms_per_item": round(1000 * seconds[system] / max(len(outcomes), 1), 1),
+            "readability": rule_shares([rules[system] for rules in broken]),
+            "departures": departures(outcomes, [row[system] for row in scores], leads, system),
         }
         for system in systems
     }
+
+
+def departures(
+    outcomes: list[Outcome],
+    scores: list[dict[str, float]],
+    leads: list[dict[str, float]],
+    system: str,
+) -> dict[str, int]:
+    """Of the summaries that are not the article's first k sentences, how many score higher
+    than Lead-k, lower, or the same (the mean of ROUGE-1, -2 and -Lsum F1)."""
+    counts = {"departures": 0, "higher": 0, "lower": 0, "same": 0}
+    for outcome, score, lead_score in zip(outcomes, scores, leads, strict=True):
+        if outcome.summaries[system] == lead(outcome.sentences, outcome.k):
+            continue
+        counts["departures"] += 1
+        delta = round(sum(score.values()) - sum(lead_score.values()), 6)
+        counts["higher" if delta > 0 else "lower" if delta < 0 else "same"] += 1
+    return counts
 
 
 def _topic_section(

@@ -20,12 +20,21 @@ from worker.errors import ConfigError
 
 DEFAULT_DIR = Path(".newsworker") / "eval"  # git-ignored
 SYSTEM_NAMES = {"pipeline": "pipeline", "lead": "Lead-{k}", "textrank": "TextRank"}
+RULE_NAMES = {
+    "unresolved_opening": "opens with a reference",
+    "wire_credit": "wire credit",
+    "dateline": "dateline",
+    "caption": "caption",
+    "byline": "byline",
+    "order": "out of order",
+}  # worker.tools.evaluation.readability.RULES
 
 
 def render(report: dict[str, Any], console: Console) -> None:
     """Print the report's tables and warnings."""
     if "summaries" in report:
         console.print(summary_table(report))
+        console.print(readability_table(report))
     topics = report.get("topics")
     if topics and topics["mode"] == "single-label":
         console.print(_single_label_line(topics))
@@ -59,6 +68,24 @@ def summary_table(report: dict[str, Any]) -> Table:
             f"{row['rougeLsum']:.2f}",
             str(row["failed"]),
             f"{row['ms_per_item']:.1f}",
+        )
+    return table
+
+
+def readability_table(report: dict[str, Any]) -> Table:
+    """Systems × the share of summaries breaking each readability rule, and how summaries
+    that depart from the lead score against Lead-k."""
+    table = Table(title="summaries that do not read on their own (% of items) · departures")
+    for name in ("system", *RULE_NAMES.values(), "any", "not lead: higher / lower / same"):
+        table.add_column(name, justify="left" if name == "system" else "right")
+    k = report["dataset"]["k"]
+    for system, row in report["summaries"].items():
+        shares, moves = row["readability"], row["departures"]
+        label = SYSTEM_NAMES.get(system, system).format(k=k if k != "ref" else "k")
+        table.add_row(
+            label,
+            *(f"{shares[rule]:.2f}" for rule in (*RULE_NAMES, "any")),
+            f"{moves['departures']}: {moves['higher']} / {moves['lower']} / {moves['same']}",
         )
     return table
 
