@@ -8,7 +8,7 @@ that agree on any whole band are candidates; a candidate whose estimated contain
 with probability 1 - (1 - 0.4²)³² = 99.6%, and two unrelated stories, which share almost no
 5-word run, almost never do. A brief (a body of at most 100 words) adds :data:`BRIEF_BANDS`
 bands over its word pairs, and two briefs compare by the share of word pairs they hold in
-common (:meth:`worker.nlp.fingerprint.Fingerprint.similarity`): one reworded word changes five
+common (:meth:`worker.nlp.fingerprint.Fingerprint.compare`): one reworded word changes five
 of a flash's twenty 5-word runs.
 
 **In Redis** (plain commands and one Lua script, so any Redis ≥ 6.2 will do):
