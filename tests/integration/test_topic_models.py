@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.tiny_models import models_copy
 from worker.config import Settings, get_settings
 from worker.errors import ConfigError, InputError
 from worker.nlp.backends.head import META_FILE
@@ -20,7 +21,6 @@ from worker.schemas import Article, Options, Status
 from worker.tools.process import process_one
 from worker.tools.train_topics import train_topics_command
 
-ROOT = Path(__file__).resolve().parents[2]
 CUP_FINAL = (
     "Rovers win the cup in extra time\n\n"
     "Rovers beat City 2-1 in the cup final on Saturday after extra time. The striker scored "
@@ -61,20 +61,22 @@ UNSEEN = {
 }
 
 
-@pytest.fixture(scope="module")
-def trained_models(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A models/ copy with a head trained by train_topics_command at models/heads/desk."""
-    models = tmp_path_factory.mktemp("trained") / "models"
-    models.mkdir()
-    shutil.copy(ROOT / "models" / "manifest.yaml", models)
-    shutil.copytree(ROOT / "models" / "taxonomy", models / "taxonomy")
-    path = models.parent / "desk.jsonl"
+def write_training(path: Path, fields: tuple[str, str, str]) -> Path:
+    """The TRAINING stories as labelled JSONL with the given title, text and label fields."""
     lines = [
-        json.dumps({"headline": title, "body": text, "desk": label})
+        json.dumps(dict(zip(fields, (title, text, label), strict=True)))
         for label, items in TRAINING.items()
         for title, text in items
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def trained_models(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A models/ copy with a head trained by train_topics_command at models/heads/desk."""
+    models = models_copy(tmp_path_factory.mktemp("trained"))
+    path = write_training(models.parent / "desk.jsonl", ("headline", "body", "desk"))
     with pytest.MonkeyPatch.context() as env:
         env.setenv("NEWSWORKER_MODELS_DIR", str(models))
         env.setenv("NEWSWORKER_DEVICE", "cpu")

@@ -30,7 +30,7 @@ from worker.config import Settings
 from worker.errors import ConfigError, ModelError
 from worker.nlp.backends.abstractive import AbstractiveSummariser
 from worker.nlp.backends.classifier import ClassifierTagger
-from worker.nlp.backends.head import load_head
+from worker.nlp.backends.head import head_meta, load_head, tuned_encoder
 from worker.nlp.backends.nli import NLITagger
 from worker.nlp.backends.transformer import Loaded
 from worker.nlp.batching import BatchingEncoder
@@ -121,14 +121,20 @@ def resolve_device(device: str) -> str:
 
 
 def load_encoder(settings: Settings) -> SentenceEncoder:
-    """The settings' embedder on its device: the int8 export on a CPU when precision allows."""
+    """The settings' embedder on its device: the int8 export on a CPU when precision allows.
+    A fine-tuned topic head brings its own encoder, which then serves every stage."""
     if settings.torch_threads:
         set_torch_threads(settings.torch_threads)
-    spec = resolve_embedder(settings.models_dir, settings.embedder)
-    verify_files(spec)
+    tuned = _tuned(settings)
+    if tuned is not None:
+        spec, int8_export = tuned
+        int8 = None if settings.precision == "fp32" else int8_export
+    else:
+        spec = resolve_embedder(settings.models_dir, settings.embedder)
+        verify_files(spec)
+        int8 = int8_spec(settings, spec)
     _quiet_transformers()
     device = resolve_device(settings.device)
-    int8 = int8_spec(settings, spec)
     runtime = _int8_runtime(int8) if int8 is not None and device == "cpu" else None
     path = str(spec.path)
     return SentenceEncoder(
@@ -140,6 +146,14 @@ def load_encoder(settings: Settings) -> SentenceEncoder:
         batch_size=settings.batch_size_for(device),
         batch_tokens=settings.batch_tokens_for(device),
     )
+
+
+def _tuned(settings: Settings) -> tuple[ModelSpec, ModelSpec] | None:
+    """The encoder of the worker's topic head when it is fine-tuned (sha256 checked)."""
+    if not settings.topic_head:
+        return None
+    directory = settings.heads_path / settings.topic_head
+    return tuned_encoder(directory, head_meta(directory))
 
 
 def int8_spec(settings: Settings, embedder: ModelSpec) -> ModelSpec | None:

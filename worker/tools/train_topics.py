@@ -25,7 +25,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from worker.config import get_settings
+from worker.config import Settings, get_settings
 from worker.errors import InputError, NoTextFound
 from worker.producer.readers import jsonl_rows
 
@@ -60,14 +60,49 @@ def train_topics_command(
     output: Annotated[
         Path | None, typer.Option(help="Head directory (default: models/heads/<file stem>).")
     ] = None,
-    cv_folds: Annotated[int, typer.Option(min=0, help="Cross-validation folds; 0 skips.")] = 5,
+    cv_folds: Annotated[
+        int | None,
+        typer.Option(min=0, help="Cross-validation folds; 0 skips (default 5, 0 with --finetune)."),
+    ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="Use the first N articles.")] = None,
     c: Annotated[float, typer.Option("--c", min=1e-6, help="Inverse L2 strength.")] = DEFAULT_C,
+    finetune: Annotated[
+        bool, typer.Option(help="Fine-tune the encoder with the head (minutes, not seconds).")
+    ] = False,
+    epochs: Annotated[
+        float, typer.Option(min=0.01, help="--finetune: passes over the data.")
+    ] = 2.0,
+    budget_minutes: Annotated[
+        float | None, typer.Option(min=0.1, help="--finetune: stop each training run after this.")
+    ] = None,
+    per_label: Annotated[
+        int | None,
+        typer.Option(min=1, help="--finetune: train on N articles per label, score on the rest."),
+    ] = None,
+    steps: Annotated[
+        int | None, typer.Option(min=1, help="--finetune: exactly N steps (instead of epochs).")
+    ] = None,
+    save: Annotated[bool, typer.Option(help="--finetune: fit on all and write the head.")] = True,
 ) -> None:
     """Fit a topic head on labelled articles, report cross-validated scores, save it."""
     settings = get_settings()
     target = output or settings.heads_path / path.stem
     data = read_labelled(path, text_field, title_field, label_field, limit)
+    if finetune:
+        _finetune(
+            settings,
+            path,
+            data,
+            target,
+            folds=cv_folds or 0,
+            epochs=epochs,
+            budget_minutes=budget_minutes,
+            per_label=per_label,
+            steps=steps,
+            save=save,
+        )
+        return
+    cv_folds = 5 if cv_folds is None else cv_folds
     from worker.nlp.backends.head import save_head
     from worker.nlp.loading import load_encoder
 
@@ -83,6 +118,34 @@ def train_topics_command(
     head.meta = _meta(encoder, path=path, data=data, scores=scores, c=c, timings_s=timings_s)
     save_head(head, target)
     _report(head, data, embed_s, fit_s)
+    _where(settings, target)
+
+
+def _finetune(
+    settings: Settings,
+    path: Path,
+    data: Labelled,
+    target: Path,
+    *,
+    folds: int,
+    epochs: float,
+    budget_minutes: float | None,
+    per_label: int | None,
+    steps: int | None,
+    save: bool,
+) -> None:
+    from worker.nlp.finetune import FineTuneConfig
+    from worker.tools import finetune_topics
+
+    budget = budget_minutes * 60 if budget_minutes is not None else None
+    config = FineTuneConfig(epochs=epochs, budget_s=budget, steps=steps)
+    plan = finetune_topics.Plan(folds=folds, per_label=per_label, save=save)
+    finetune_topics.run(settings, path, data, target=target, plan=plan, config=config)
+    if save:
+        _where(settings, target)
+
+
+def _where(settings: Settings, target: Path) -> None:
     if target.parent.resolve() == settings.heads_path.resolve():
         err.print(f"saved to {target}; workers use it with NEWSWORKER_TOPIC_HEAD={target.name}")
     else:

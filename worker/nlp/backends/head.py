@@ -8,6 +8,15 @@ articles. It lives in one directory, ``models/heads/<name>/``::
                 training date, the data it saw (file name and counts, never text) and its
                 cross-validated accuracy and macro-F1
 
+A fine-tuned head (``train-topics --finetune``, :mod:`worker.nlp.finetune`) also holds the
+encoder it was trained with, and head.json pins every file of the directory by its sha256::
+
+    encoder/         the tuned transformer and its tokenizer (Hugging Face layout)
+    encoder-int8/    model.onnx, its int8 export for the CPU path
+
+A worker whose head is fine-tuned embeds with that encoder (:func:`tuned_encoder`): the same
+architecture, so the same speed, and the head sees the vectors it was trained on.
+
 Scores are the regression's class probabilities: the probability that the topic is the
 article's main topic, as with zero-shot scores (:mod:`worker.nlp.topics`), so
 ``min_topic_score`` and ``max_topics`` read the same with a head. Running a head needs numpy
@@ -24,14 +33,16 @@ from typing import Any
 
 import numpy as np
 
-from worker.errors import ConfigError
+from worker.errors import ChecksumMismatch, ConfigError
 from worker.nlp.topics import FEATURES, ScoredTopic, TagInput, select_topics, softmax
-from worker.nlp.weights.manifest import ModelSpec
+from worker.nlp.weights.manifest import ModelSpec, sha256_file, verify_files
 
 WEIGHTS_FILE = "head.npz"
 META_FILE = "head.json"
 WEIGHTS_KEY = "model.safetensors"
 HEAD_FORMAT = 1
+ENCODER_DIR = "encoder"
+INT8_DIR = "encoder-int8"
 
 
 @dataclass
@@ -66,23 +77,63 @@ def embedder_identity(spec: ModelSpec) -> dict[str, str]:
     return {"embedder": spec.name, "embedder_sha256": spec.sha256.get(WEIGHTS_KEY, "")}
 
 
-def save_head(head: TopicHead, directory: Path) -> None:
-    """Write head.npz and head.json into `directory` (created if needed)."""
+def save_head(head: TopicHead, directory: Path, *, weights: bool = True) -> None:
+    """Write head.npz (unless `weights` is False) and head.json into `directory`."""
     directory.mkdir(parents=True, exist_ok=True)
-    np.savez(
-        directory / WEIGHTS_FILE,
-        weights=head.weights.astype(np.float32),
-        intercepts=head.intercepts.astype(np.float32),
-    )
+    if weights:
+        np.savez(
+            directory / WEIGHTS_FILE,
+            weights=head.weights.astype(np.float32),
+            intercepts=head.intercepts.astype(np.float32),
+        )
     meta = {"format": HEAD_FORMAT, **head.meta, "labels": head.labels}
     text = json.dumps(meta, indent=2, ensure_ascii=False) + "\n"
     (directory / META_FILE).write_text(text, encoding="utf-8")
+
+
+def pin_files(directory: Path) -> dict[str, str]:
+    """The sha256 of every file under `directory` but head.json, by relative path."""
+    files = sorted(p for p in directory.rglob("*") if p.is_file() and p.name != META_FILE)
+    return {p.relative_to(directory).as_posix(): sha256_file(p) for p in files}
+
+
+def head_meta(directory: Path) -> dict[str, Any]:
+    """A head's head.json, read and checked to be a JSON object."""
+    return _read_meta(directory)
+
+
+def tuned_encoder(directory: Path, meta: dict[str, Any]) -> tuple[ModelSpec, ModelSpec] | None:
+    """The fine-tuned encoder of a head and its int8 export as specs with their pinned sha256
+    (checked here); None for a head on the stock embedder."""
+    tuned = meta.get("encoder")
+    if not isinstance(tuned, dict):
+        return None
+    pinned = {str(k): str(v) for k, v in (meta.get("sha256") or {}).items()}
+    specs = tuple(
+        ModelSpec(
+            key=f"{directory.name}/{sub}",
+            name=str(tuned.get("name", directory.name)),
+            path=directory / sub,
+            version=f"models/heads/{directory.name}",
+            max_tokens=int(tuned.get("max_tokens", 256)),
+            sha256={k.split("/", 1)[1]: v for k, v in pinned.items() if k.startswith(sub + "/")},
+        )
+        for sub in (ENCODER_DIR, INT8_DIR)
+    )
+    for spec in specs:
+        if not spec.pinned:
+            raise ConfigError(
+                f"the fine-tuned head {directory.name!r} pins no weights in {spec.path}"
+            )
+        verify_files(spec)
+    return specs[0], specs[1]
 
 
 def load_head(directory: Path, spec: ModelSpec) -> TopicHead:
     """Read a head and check that it was trained on `spec`'s embedder; ConfigError if not."""
     meta = _read_meta(directory)
     _check_compatible(meta, spec, directory)
+    _check_pinned(meta, directory)
     try:
         with np.load(directory / WEIGHTS_FILE) as arrays:
             weights, intercepts = arrays["weights"], arrays["intercepts"]
@@ -92,6 +143,15 @@ def load_head(directory: Path, spec: ModelSpec) -> TopicHead:
     if weights.shape[0] != len(labels) or intercepts.shape != (len(labels),):
         raise ConfigError(f"the head in {directory} has weights that do not match its labels")
     return TopicHead(labels, weights, intercepts, meta, directory.name)
+
+
+def _check_pinned(meta: dict[str, Any], directory: Path) -> None:
+    """A fine-tuned head's weights must match the sha256 head.json records."""
+    digest = (meta.get("sha256") or {}).get(WEIGHTS_FILE)
+    if digest is not None and sha256_file(directory / WEIGHTS_FILE) != digest:
+        raise ChecksumMismatch(
+            f"{directory / WEIGHTS_FILE} does not match its sha256 in {META_FILE}"
+        )
 
 
 def _read_meta(directory: Path) -> dict[str, Any]:
