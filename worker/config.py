@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     cache_dir: Path | None = Field(default_factory=default_cache_dir)
     # A trained head under models_dir/heads/ (`newsworker train-topics`) replaces zero-shot.
     topic_head: str | None = Field(None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+    # Taggers of the taxonomies requests name, kept per process (a fine-tuned model's holds
+    # its encoder); the least recently used goes first.
+    tagger_cache_size: int = Field(8, ge=1)
     max_text_chars: int = Field(500_000, gt=0)
     min_language_confidence: float = Field(0.5, ge=0, le=1)
 

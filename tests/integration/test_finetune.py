@@ -14,7 +14,7 @@ import pytest
 from tests.integration.test_topic_models import UNSEEN, write_training
 from tests.tiny_models import models_copy
 from worker.config import Settings, get_settings
-from worker.errors import ChecksumMismatch
+from worker.errors import ChecksumMismatch, ConfigError
 from worker.nlp.backends.head import META_FILE
 from worker.nlp.loading import load_pipeline
 from worker.nlp.pipeline import Pipeline
@@ -22,6 +22,14 @@ from worker.schemas import Article, Options
 from worker.tools.train_topics import train_topics_command
 
 STEPS = 24
+DESK_TAXONOMY = """
+model: desk-tuned
+topics:
+  - label: shipping
+    qcode: desk:ships
+  - label: cooking
+  - label: gardening
+"""
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +51,13 @@ def tuned_models(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 @pytest.fixture(scope="module")
 def tuned_pipeline(tuned_models: Path) -> Pipeline:
     return load_pipeline(Settings(models_dir=tuned_models, topic_head="desk-tuned", device="cpu"))
+
+
+@pytest.fixture(scope="module")
+def stock_pipeline(tuned_models: Path) -> Pipeline:
+    """The default worker (stock MiniLM, IPTC tree) with a taxonomy that names the tuned head."""
+    (tuned_models / "taxonomy" / "desk.yaml").write_text(DESK_TAXONOMY, encoding="utf-8")
+    return load_pipeline(Settings(models_dir=tuned_models, device="cpu", tagger_cache_size=2))
 
 
 def _meta(models: Path) -> dict[str, Any]:
@@ -99,3 +114,27 @@ def test_a_changed_weights_file_is_refused(tuned_models: Path, tmp_path: Path) -
     onnx.write_bytes(onnx.read_bytes() + b"\0")
     with pytest.raises(ChecksumMismatch):
         load_pipeline(Settings(models_dir=models, topic_head="desk-tuned", device="cpu"))
+
+
+def test_a_request_names_a_taxonomy_tagged_by_the_tuned_model(stock_pipeline: Pipeline) -> None:
+    assert "fine-tuned" not in stock_pipeline.models["embedder"]
+    for label, text in UNSEEN.items():
+        result = stock_pipeline.process(Article(text=text), Options(taxonomy="desk"))
+        assert result.topics[0].label == label, result.topics
+        assert result.model["topic_head"] == "desk-tuned"
+        assert "fine-tuned" in result.model["topic_embedder"]
+    shipping = stock_pipeline.process(Article(text=UNSEEN["shipping"]), Options(taxonomy="desk"))
+    assert shipping.topics[0].qcode == "desk:ships"  # the taxonomy gives the head's labels codes
+    assert stock_pipeline.taggers.get("desk") is stock_pipeline.taggers.get("desk")  # loaded once
+    default = stock_pipeline.process(Article(text=UNSEEN["shipping"]), Options())
+    assert "topic_head" not in default.model
+
+
+def test_a_taxonomy_whose_labels_are_not_the_heads_is_refused(
+    tuned_models: Path, stock_pipeline: Pipeline
+) -> None:
+    (tuned_models / "taxonomy" / "wrong.yaml").write_text(
+        "model: desk-tuned\ntopics: [{label: shipping}, {label: baking}]\n", encoding="utf-8"
+    )
+    with pytest.raises(ConfigError, match="whose labels"):
+        stock_pipeline.process(Article(text=UNSEEN["cooking"]), Options(taxonomy="wrong"))

@@ -57,6 +57,22 @@ def test_a_named_taxonomy_is_built_once_and_kept(taxonomy_dir: Path) -> None:
     assert taggers.available() == ["desk", "wire"]
 
 
+def test_the_cache_keeps_the_most_recently_used_taggers(taxonomy_dir: Path) -> None:
+    (taxonomy_dir / "third.yaml").write_text("a: One\nb: Two\n")
+    built: list[str] = []
+
+    def factory(path: Path) -> ZeroShotTagger:
+        built.append(path.stem)
+        return ZeroShotTagger.from_file(path, CountingEncoder())
+
+    default = ZeroShotTagger.from_file(taxonomy_dir / "wire.json", CountingEncoder())
+    taggers = Taggers(default, taxonomy_dir, factory, max_cached=2)
+    for name in ("desk", "wire", "desk", "third", "desk", "wire"):
+        taggers.get(name)
+    # "wire" was the least recently used when "third" came, and is built again later
+    assert built == ["desk", "wire", "third", "wire"]
+
+
 def test_an_unknown_taxonomy_is_an_input_error_listing_the_known_ones(taxonomy_dir: Path) -> None:
     encode = CountingEncoder()
     default = ZeroShotTagger.from_file(taxonomy_dir / "wire.json", encode)

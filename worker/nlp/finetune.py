@@ -57,6 +57,9 @@ class FineTuneConfig:
     max_tokens: int = 128  # word pieces per sentence while training
     max_sentences: int = 8  # sentences per article while training
     budget_s: float | None = None  # stop after this many seconds of training
+    freeze_embeddings: bool = False  # keep the word-piece embeddings as they are
+    probe_first: bool = False  # start the head from a logistic regression on the untuned vectors
+    probe_c: float = 1.0
     seed: int = 0
 
 
@@ -107,12 +110,16 @@ class TopicModel(torch.nn.Module):
         summed = (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
         return torch.nn.functional.normalize(summed, dim=-1)
 
-    def forward(self, batch: EncodedBatch) -> torch.Tensor:
-        """Logits per article of a batch."""
+    def topic(self, batch: EncodedBatch) -> torch.Tensor:
+        """The articles' topic vectors (:func:`worker.nlp.topics.topic_vector`)."""
         vectors = self.pooled(batch.ids, batch.mask)
         sentences = torch.nn.functional.normalize(batch.sentence_mean @ vectors, dim=-1)
         topic = sentences + TITLE_WEIGHT * (batch.title_pick @ vectors)
-        logits: torch.Tensor = self.head(torch.nn.functional.normalize(topic, dim=-1))
+        return torch.nn.functional.normalize(topic, dim=-1)
+
+    def forward(self, batch: EncodedBatch) -> torch.Tensor:
+        """Logits per article of a batch."""
+        logits: torch.Tensor = self.head(self.topic(batch))
         return logits
 
 
@@ -165,6 +172,8 @@ class FineTuner:
         self.config = config
         self.tokenizer = AutoTokenizer.from_pretrained(str(encoder_dir), local_files_only=True)
         encoder = AutoModel.from_pretrained(str(encoder_dir), local_files_only=True)
+        if config.freeze_embeddings:
+            encoder.get_input_embeddings().weight.requires_grad_(False)
         self.model = TopicModel(encoder, len(self.labels))
 
     def fit(self, data: LabelledTexts, progress: Progress | None = None) -> FitStats:
@@ -174,6 +183,8 @@ class FineTuner:
         planned = config.steps or max(config.min_steps, math.ceil(per_epoch * config.epochs))
         optimiser = self._optimiser()
         started, loss_value, step = time.perf_counter(), float("nan"), 0
+        if config.probe_first:
+            self._probe(data)
         order = _shuffled(len(data), planned * config.batch_size, config.seed)
         self.model.train()
         for step in range(planned):
@@ -192,6 +203,44 @@ class FineTuner:
         return FitStats(
             step, planned, step / per_epoch, seconds, loss_value, stopped_by_budget=step < planned
         )
+
+    def _probe(self, data: LabelledTexts) -> None:
+        """Set the head to a logistic regression fitted on the untuned encoder's vectors
+        (linear probing, then fine-tuning: the encoder is not pulled about by a random head)."""
+        from sklearn.linear_model import LogisticRegression
+
+        vectors = self.vectors(data.titles, data.sentences)
+        fitted = LogisticRegression(C=self.config.probe_c, max_iter=2000)
+        fitted.fit(vectors, list(data.labels))
+        weights = np.zeros((len(self.labels), vectors.shape[1]), dtype=np.float32)
+        intercepts = np.full(len(self.labels), -10.0, dtype=np.float32)  # labels never seen
+        rows = [int(c) for c in fitted.classes_]
+        if len(rows) == 2:
+            weights[rows[1]], intercepts[rows[0]], intercepts[rows[1]] = (
+                fitted.coef_[0],
+                0,
+                fitted.intercept_[0],
+            )
+        else:
+            weights[rows], intercepts[rows] = fitted.coef_, fitted.intercept_
+        with torch.no_grad():
+            self.model.head.weight.copy_(torch.from_numpy(weights))
+            self.model.head.bias.copy_(torch.from_numpy(intercepts))
+
+    @torch.inference_mode()
+    def vectors(
+        self, titles: Sequence[str | None], sentences: Sequence[Sequence[str]]
+    ) -> np.ndarray:
+        """The articles' topic vectors from the encoder as it is now."""
+        self.model.eval()
+        out = []
+        for start in range(0, len(titles), 32):
+            stop = start + 32
+            batch = encode_batch(
+                self.tokenizer, titles[start:stop], sentences[start:stop], self.config
+            )
+            out.append(self.model.topic(batch).numpy())
+        return np.concatenate(out)
 
     def _planned(self, planned: int, step: int, elapsed: float) -> int:
         """The steps the run will make: those planned, or fewer where the budget runs out

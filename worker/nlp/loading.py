@@ -30,7 +30,13 @@ from worker.config import Settings
 from worker.errors import ConfigError, ModelError
 from worker.nlp.backends.abstractive import AbstractiveSummariser
 from worker.nlp.backends.classifier import ClassifierTagger
-from worker.nlp.backends.head import head_meta, load_head, tuned_encoder
+from worker.nlp.backends.head import (
+    HeadTagger,
+    embedder_identity,
+    head_meta,
+    load_head,
+    tuned_encoder,
+)
 from worker.nlp.backends.nli import NLITagger
 from worker.nlp.backends.transformer import Loaded
 from worker.nlp.batching import BatchingEncoder
@@ -125,14 +131,18 @@ def load_encoder(settings: Settings) -> SentenceEncoder:
     A fine-tuned topic head brings its own encoder, which then serves every stage."""
     if settings.torch_threads:
         set_torch_threads(settings.torch_threads)
-    tuned = _tuned(settings)
-    if tuned is not None:
-        spec, int8_export = tuned
-        int8 = None if settings.precision == "fp32" else int8_export
-    else:
-        spec = resolve_embedder(settings.models_dir, settings.embedder)
-        verify_files(spec)
-        int8 = int8_spec(settings, spec)
+    if settings.topic_head:
+        return _build_encoder(
+            settings, *_head_encoder(settings, settings.heads_path / settings.topic_head)
+        )
+    spec = resolve_embedder(settings.models_dir, settings.embedder)
+    verify_files(spec)
+    return _build_encoder(settings, spec, int8_spec(settings, spec))
+
+
+def _build_encoder(settings: Settings, spec: ModelSpec, int8: ModelSpec | None) -> SentenceEncoder:
+    """An encoder of `spec` (files verified) on the settings' device; ONNX Runtime runs `int8`
+    instead on a CPU."""
     _quiet_transformers()
     device = resolve_device(settings.device)
     runtime = _int8_runtime(int8) if int8 is not None and device == "cpu" else None
@@ -146,14 +156,6 @@ def load_encoder(settings: Settings) -> SentenceEncoder:
         batch_size=settings.batch_size_for(device),
         batch_tokens=settings.batch_tokens_for(device),
     )
-
-
-def _tuned(settings: Settings) -> tuple[ModelSpec, ModelSpec] | None:
-    """The encoder of the worker's topic head when it is fine-tuned (sha256 checked)."""
-    if not settings.topic_head:
-        return None
-    directory = settings.heads_path / settings.topic_head
-    return tuned_encoder(directory, head_meta(directory))
 
 
 def int8_spec(settings: Settings, embedder: ModelSpec) -> ModelSpec | None:
@@ -229,19 +231,51 @@ def load_summariser(settings: Settings) -> AbstractiveSummariser | None:
 
 def load_taggers(settings: Settings, encode: Encode, embedder: ModelSpec) -> Taggers:
     """The default tagger of the configured topic backend, and the per-request factory."""
-    zero_shot = partial(ZeroShotTagger.from_file, encode=encode)
+    zero_shot = partial(_taxonomy_tagger, settings=settings, encode=encode, embedder=embedder)
     default: Tagger
     if settings.topic_backend == "nli" and settings.topic_model:
         nli = load_nli(settings, settings.topic_model)
         factory = partial(_nli_for, nli=nli, settings=settings)
-        return Taggers(nli, settings.taxonomy_dir, factory)
+        return Taggers(nli, settings.taxonomy_dir, factory, settings.tagger_cache_size)
     if settings.topic_backend == "classifier" and settings.topic_model:
         default = load_classifier(settings, settings.topic_model)
     elif settings.topic_head:
         default = load_head(settings.heads_path / settings.topic_head, embedder)
     else:
-        default = zero_shot(settings.taxonomy_path)
-    return Taggers(default, settings.taxonomy_dir, zero_shot)
+        default = ZeroShotTagger.from_file(settings.taxonomy_path, encode)
+    return Taggers(default, settings.taxonomy_dir, zero_shot, settings.tagger_cache_size)
+
+
+def _taxonomy_tagger(
+    path: Path, *, settings: Settings, encode: Encode, embedder: ModelSpec
+) -> Tagger:
+    """A request's taxonomy: zero-shot, or the trained head its file names as ``model``."""
+    taxonomy = read_taxonomy(path)
+    if taxonomy.model is None:
+        return ZeroShotTagger(taxonomy.topics, encode, taxonomy.name, taxonomy.example_weight)
+    directory = settings.heads_path / taxonomy.model
+    spec, int8 = _head_encoder(settings, directory)
+    head = load_head(directory, spec)
+    labels = {t.label: t.qcode for t in taxonomy.topics}
+    if set(head.labels) != set(labels):
+        raise ConfigError(
+            f"taxonomy {path.name} names the head {taxonomy.model!r}, whose labels "
+            f"({', '.join(head.labels)}) are not the taxonomy's ({', '.join(labels)})"
+        )
+    if embedder_identity(spec) == embedder_identity(embedder):
+        return HeadTagger(head, labels)  # the worker's own vectors serve
+    return HeadTagger(head, labels, _build_encoder(settings, spec, int8).encode)
+
+
+def _head_encoder(settings: Settings, directory: Path) -> tuple[ModelSpec, ModelSpec | None]:
+    """The encoder a head was trained with and its int8 export (none where precision is fp32):
+    its own when fine-tuned, else the configured embedder."""
+    tuned = tuned_encoder(directory, head_meta(directory))
+    if tuned is None:
+        spec = resolve_embedder(settings.models_dir, settings.embedder)
+        verify_files(spec)
+        return spec, int8_spec(settings, spec)
+    return tuned[0], None if settings.precision == "fp32" else tuned[1]
 
 
 def load_nli(settings: Settings, ref: str) -> NLITagger:

@@ -123,7 +123,8 @@ class Pipeline:
         with timings.stage("summarise"):
             chosen, summary = self._summary(sentences, encoded, options, warnings, supported)
         with timings.stage("topics"):
-            tag_input = TagInput(encoded.topic, _texts(cleaned.title, sentences))
+            texts = _texts(cleaned.title, sentences)
+            tag_input = TagInput(encoded.topic, texts, has_title=bool(cleaned.title))
             topics = self._topics(tagger, tag_input, options) if supported else []
         entities, names = self._entities(cleaned, sentences, options, supported, timings)
         with timings.stage("fingerprint"):

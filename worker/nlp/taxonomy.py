@@ -15,6 +15,11 @@ A taxonomy is YAML or JSON in one of two shapes::
         examples:                       # optional: short texts that belong to the topic
           - Rovers won the cup final 2-1 after extra time.
     example_weight: 0.25                # optional: the examples' share of a topic's vector
+    model: desk-tuned                   # optional: a trained head under models/heads/ tags it
+
+A taxonomy with a ``model`` is tagged by that head (``newsworker train-topics``, fine-tuned or
+not) instead of zero-shot; its labels must be the head's, and the taxonomy gives them their
+QCodes. So a request can name a newsroom's own trained model by naming its taxonomy.
 
 A taxonomy may be a tree: an entry names its parent with ``broader`` (the parent's label or
 QCode), or holds its narrower topics under ``children`` (a list of entries, or a mapping as
@@ -38,6 +43,7 @@ found by their stem under ``models/taxonomy/`` (:func:`taxonomy_files`), never b
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -49,6 +55,7 @@ from worker.errors import ConfigError
 
 SUFFIXES = (".yaml", ".yml", ".json")
 DEFAULT_EXAMPLE_WEIGHT = 0.25
+MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,7 @@ class Taxonomy:
     name: str
     topics: list[TopicDef]
     example_weight: float = DEFAULT_EXAMPLE_WEIGHT
+    model: str | None = None  # a trained head under models/heads/ that tags this taxonomy
 
 
 @dataclass(frozen=True)
@@ -131,13 +139,14 @@ def read_taxonomy(path: Path) -> Taxonomy:
     try:
         topics = _parse(data["topics"] if listed else data)
         weight = _example_weight(data.get("example_weight") if listed else None)
+        model = _model_name(data.get("model") if listed else None)
     except ConfigError as exc:
         raise ConfigError(f"taxonomy {path}: {exc}") from exc
     if len(topics) < 2:
         raise ConfigError(f"taxonomy {path} needs at least two topics")
     if len({t.label for t in topics}) < len(topics):
         raise ConfigError(f"taxonomy {path} has a label more than once")
-    return Taxonomy(path.stem, topics, weight)
+    return Taxonomy(path.stem, topics, weight, model)
 
 
 def taxonomy_files(directory: Path) -> dict[str, Path]:
@@ -200,6 +209,15 @@ def _level(label: str, parents: dict[str, str | None]) -> int:
         seen.add(parent)
         parent = parents.get(parent)
     return len(seen)
+
+
+def _model_name(raw: Any) -> str | None:
+    """A head's directory name under models/heads/: a name, never a path."""
+    if raw is None:
+        return None
+    if not isinstance(raw, str) or not MODEL_NAME.fullmatch(raw):
+        raise ConfigError(f"model must name a head under models/heads/, not {raw!r}")
+    return raw
 
 
 def _example_weight(raw: Any) -> float:

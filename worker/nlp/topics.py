@@ -91,6 +91,7 @@ class TagInput:
 
     vector: np.ndarray
     texts: tuple[str, ...] = ()  # the title (when there is one), then the sentences
+    has_title: bool = False  # whether texts[0] is the title
 
 
 class Tagger(Protocol):

@@ -34,7 +34,15 @@ from typing import Any
 import numpy as np
 
 from worker.errors import ChecksumMismatch, ConfigError
-from worker.nlp.topics import FEATURES, ScoredTopic, TagInput, select_topics, softmax
+from worker.nlp.topics import (
+    FEATURES,
+    Encode,
+    ScoredTopic,
+    TagInput,
+    select_topics,
+    softmax,
+    topic_vector,
+)
 from worker.nlp.weights.manifest import ModelSpec, sha256_file, verify_files
 
 WEIGHTS_FILE = "head.npz"
@@ -70,6 +78,39 @@ class TopicHead:
         qcodes = [None] * len(self.labels)
         scores = self.probabilities(article.vector)
         return select_topics(scores, self.labels, qcodes, max_topics, min_score)
+
+
+class HeadTagger:
+    """A head that tags a request's taxonomy (one whose file names the head as its ``model``):
+    labels get the taxonomy's QCodes. When the head's encoder is not the worker's (`encode` is
+    given), it embeds the article's title and sentences itself, in the worker's recipe
+    (:func:`worker.nlp.topics.topic_vector`): one more forward pass over the article."""
+
+    def __init__(
+        self, head: TopicHead, qcodes: dict[str, str | None], encode: Encode | None = None
+    ) -> None:
+        self.head = head
+        self.encode = encode
+        self.qcodes = [qcodes.get(label) for label in head.labels]
+        self.name = head.name
+
+    def info(self) -> dict[str, str]:
+        """Results name the head and the encoder it embeds with."""
+        return {**self.head.info(), "topic_embedder": str(self.head.meta.get("embedder", ""))}
+
+    def tag(
+        self, article: TagInput, max_topics: int, min_score: float, depth: int | None = None
+    ) -> list[ScoredTopic]:
+        """The most probable labels, best first: at most `max_topics`, each at least `min_score`."""
+        scores = self.head.probabilities(self._vector(article))
+        return select_topics(scores, self.head.labels, self.qcodes, max_topics, min_score)
+
+    def _vector(self, article: TagInput) -> np.ndarray:
+        if self.encode is None:
+            return article.vector
+        vectors = self.encode(list(article.texts))
+        title = vectors[0] if article.has_title else None
+        return topic_vector(vectors[1:] if article.has_title else vectors, title)
 
 
 def embedder_identity(spec: ModelSpec) -> dict[str, str]:
