@@ -1,6 +1,7 @@
 """Throughput, latency and memory of newsworker against its floor and a naive peer.
 
     .venv/bin/python -m bench.throughput [--articles 40] [--entities | --tree | --reprints]
+    .venv/bin/python -m bench.throughput --topic-head NAME  # a head against the stock worker
 
 In one run, on the same articles (the first N of ../shared/data/cnndm.dev.jsonl when present,
 else generated text), it measures:
@@ -441,13 +442,15 @@ def ratios(by: dict[str, Run]) -> None:
     console.print(out)
 
 
-def in_process_pair(texts: list[str], tokens: int, without: Variant, rounds: int = 3) -> list[Run]:
-    """The in-process pipeline without a feature and with it (the defaults), both loaded, timed
-    in alternate rounds over the same texts; each keeps its fastest round, so that a burst of
-    load from elsewhere on the machine does not land on one side only."""
+def in_process_pair(
+    texts: list[str], tokens: int, without: Variant, with_: Variant = DEFAULTS, rounds: int = 3
+) -> list[Run]:
+    """The in-process pipeline without a feature and with it (by default, the defaults), both
+    loaded, timed in alternate rounds over the same texts; each keeps its fastest round, so
+    that a burst of load from elsewhere on the machine does not land on one side only."""
     from worker.nlp.loading import load_pipeline
 
-    variants = (without, DEFAULTS)
+    variants = (without, with_)
     pipelines = [
         load_pipeline(Settings(device="cpu", precision="int8", **v.settings)) for v in variants
     ]
@@ -468,17 +471,24 @@ def _process(pipeline: Pipeline, text: str) -> object:
     return pipeline.process(Article(text=text), Options())
 
 
-def feature_cost(texts: list[str], tokens: int, feature: str) -> None:
+def feature_cost(
+    texts: list[str], tokens: int, without: Variant, with_: Variant = DEFAULTS
+) -> None:
     """In-process and end-to-end throughput without a feature and with it, in one run."""
-    without = COMPARISONS[feature]
-    runs = in_process_pair(texts, tokens, without)
+    runs = in_process_pair(texts, tokens, without, with_)
     with tempfile.TemporaryDirectory() as tmp, RedisServer() as server:
-        for variant in (without, DEFAULTS):
+        for variant in (without, with_):
             runs.append(end_to_end(server.url, texts, tokens, Path(tmp), variant)[0])
-    table(f"{feature}: the same runs with {without.env} and with the defaults", runs)
+    what = with_.env or "the defaults"
+    table(f"the same runs with {without.env or 'the defaults'} and with {what}", runs)
     for before, after in ((runs[0], runs[1]), (runs[2], runs[3])):
         ratio = (after.articles / after.seconds) / (before.articles / before.seconds)
         console.print(f"{after.name}: {ratio:.2f} × the throughput with {without.note}")
+
+
+def tuned_head(name: str) -> Variant:
+    """The worker with a topic head (a fine-tuned one embeds with its own encoder)."""
+    return Variant(f"head {name}", {"topic_head": name}, {"NEWSWORKER_TOPIC_HEAD": name})
 
 
 def main() -> None:
@@ -492,6 +502,9 @@ def main() -> None:
     parser.add_argument("--entities", action="store_true", help="only entities' cost")
     parser.add_argument("--tree", action="store_true", help="only the IPTC tree's cost")
     parser.add_argument("--reprints", action="store_true", help="only the reprint lookup's cost")
+    parser.add_argument(
+        "--topic-head", metavar="NAME", help="only: the stock worker against one with this head"
+    )
     args = parser.parse_args()
     torch.set_num_threads(available_cpus())
     texts = articles(args.articles)
@@ -501,9 +514,14 @@ def main() -> None:
         f"{len(texts)} articles, {min(words)}-{max(words)} words (mean "
         f"{statistics.mean(words):.0f}), {tokens:,} tokens; {available_cpus()} CPUs"
     )
-    for feature in COMPARISONS:
+    if args.topic_head:
+        feature_cost(
+            texts, tokens, Variant("the stock encoder and taxonomy"), tuned_head(args.topic_head)
+        )
+        return
+    for feature, without in COMPARISONS.items():
         if getattr(args, feature):
-            feature_cost(texts, tokens, feature)
+            feature_cost(texts, tokens, without)
             return
     by = {
         "floor": floor(texts, tokens),

@@ -75,7 +75,12 @@ def test_the_head_pins_every_file_it_wrote(tuned_models: Path) -> None:
     )
     pins = meta["sha256"]
     assert sorted(pins) == written
-    assert {"head.npz", "encoder/model.safetensors", "encoder-int8/model.onnx"} <= set(pins)
+    assert {
+        "head.npz",
+        "lexical.npz",
+        "encoder/model.safetensors",
+        "encoder-int8/model.onnx",
+    } <= set(pins)
     assert meta["embedder_sha256"] == pins["encoder/model.safetensors"]
     assert "fine-tuned" in str(meta["embedder"])
     assert meta["finetune"]["steps"] == STEPS
@@ -107,11 +112,12 @@ def test_fp32_and_int8_agree_on_the_tuned_model(
         assert fp32.process(Article(text=text), Options()).topics[0].label == ours
 
 
-def test_a_changed_weights_file_is_refused(tuned_models: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("changed", ["encoder-int8/model.onnx", "lexical.npz"])
+def test_a_changed_file_is_refused(tuned_models: Path, tmp_path: Path, changed: str) -> None:
     models = tmp_path / "models"
     shutil.copytree(tuned_models, models)
-    onnx = models / "heads" / "desk-tuned" / "encoder-int8" / "model.onnx"
-    onnx.write_bytes(onnx.read_bytes() + b"\0")
+    path = models / "heads" / "desk-tuned" / changed
+    path.write_bytes(path.read_bytes() + b"\0")
     with pytest.raises(ChecksumMismatch):
         load_pipeline(Settings(models_dir=models, topic_head="desk-tuned", device="cpu"))
 

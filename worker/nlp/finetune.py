@@ -36,9 +36,11 @@ import numpy as np
 import torch
 from transformers import AutoModel, AutoTokenizer
 
+from worker.nlp.backends.lexical import DEFAULT_WEIGHT as LEXICAL_WEIGHT
 from worker.nlp.topics import TITLE_WEIGHT
 
 ONNX_FILE = "model.onnx"
+CHUNK_TEXTS = 16  # texts per forward pass while training, sorted by length
 Progress = Callable[[int, int, float], None]  # steps done, steps planned, last loss
 
 
@@ -60,6 +62,7 @@ class FineTuneConfig:
     freeze_embeddings: bool = False  # keep the word-piece embeddings as they are
     probe_first: bool = False  # start the head from a logistic regression on the untuned vectors
     probe_c: float = 1.0
+    lexical_weight: float = LEXICAL_WEIGHT  # the TF-IDF model's share beside the head (0: none)
     seed: int = 0
 
 
@@ -73,6 +76,13 @@ class LabelledTexts:
 
     def __len__(self) -> int:
         return len(self.labels)
+
+    def documents(self) -> list[str]:
+        """Each article as one text, title first, as the worker hands it to a head's words."""
+        return [
+            " ".join([*([title] if title else []), *group])
+            for title, group in zip(self.titles, self.sentences, strict=True)
+        ]
 
     def subset(self, indexes: Sequence[int]) -> LabelledTexts:
         """The articles at `indexes`, in that order."""
@@ -112,7 +122,7 @@ class TopicModel(torch.nn.Module):
 
     def topic(self, batch: EncodedBatch) -> torch.Tensor:
         """The articles' topic vectors (:func:`worker.nlp.topics.topic_vector`)."""
-        vectors = self.pooled(batch.ids, batch.mask)
+        vectors = torch.cat([self.pooled(ids, mask) for ids, mask in batch.chunks])
         sentences = torch.nn.functional.normalize(batch.sentence_mean @ vectors, dim=-1)
         topic = sentences + TITLE_WEIGHT * (batch.title_pick @ vectors)
         return torch.nn.functional.normalize(topic, dim=-1)
@@ -125,10 +135,10 @@ class TopicModel(torch.nn.Module):
 
 @dataclass(frozen=True)
 class EncodedBatch:
-    """A batch of articles as one padded batch of texts, and how texts make articles."""
+    """A batch of articles as padded chunks of texts (texts of like length together, so little
+    is padding), and how the texts, in chunk order, make articles."""
 
-    ids: torch.Tensor
-    mask: torch.Tensor
+    chunks: tuple[tuple[torch.Tensor, torch.Tensor], ...]  # (ids, mask) per chunk
     sentence_mean: torch.Tensor  # articles × texts: 1/n on an article's n sentences
     title_pick: torch.Tensor  # articles × texts: 1 on the article's title, if any
 
@@ -151,16 +161,21 @@ def encode_batch(
             title_at = len(texts)
             texts.append(title)
         rows.append((list(range(start, start + len(kept))), title_at))
-    tokens = tokenizer(
-        texts, padding=True, truncation=True, max_length=config.max_tokens, return_tensors="pt"
-    )
+    ids = tokenizer(texts, truncation=True, max_length=config.max_tokens)["input_ids"]
+    order = sorted(range(len(texts)), key=lambda i: len(ids[i]))
+    place = {text: rank for rank, text in enumerate(order)}
+    chunks = []
+    for start in range(0, len(order), CHUNK_TEXTS):
+        features = [{"input_ids": ids[i]} for i in order[start : start + CHUNK_TEXTS]]
+        padded = tokenizer.pad(features, return_tensors="pt")
+        chunks.append((padded["input_ids"], padded["attention_mask"]))
     mean = torch.zeros(len(rows), len(texts))
     pick = torch.zeros(len(rows), len(texts))
     for row, (members, title_at) in enumerate(rows):
-        mean[row, members] = 1.0 / len(members)
+        mean[row, [place[m] for m in members]] = 1.0 / len(members)
         if title_at is not None:
-            pick[row, title_at] = 1.0
-    return EncodedBatch(tokens["input_ids"], tokens["attention_mask"], mean, pick)
+            pick[row, place[title_at]] = 1.0
+    return EncodedBatch(tuple(chunks), mean, pick)
 
 
 class FineTuner:
@@ -227,19 +242,39 @@ class FineTuner:
             self.model.head.weight.copy_(torch.from_numpy(weights))
             self.model.head.bias.copy_(torch.from_numpy(intercepts))
 
-    @torch.inference_mode()
     def vectors(
         self, titles: Sequence[str | None], sentences: Sequence[Sequence[str]]
     ) -> np.ndarray:
         """The articles' topic vectors from the encoder as it is now."""
+        return self._each_batch(titles, sentences, self.model.topic, self.model.head.in_features)
+
+    def probabilities(
+        self, titles: Sequence[str | None], sentences: Sequence[Sequence[str]]
+    ) -> np.ndarray:
+        """Class probabilities per article (articles × labels), in the training recipe."""
+
+        def classify(batch: EncodedBatch) -> torch.Tensor:
+            return torch.softmax(self.model(batch), dim=-1)
+
+        return self._each_batch(titles, sentences, classify, len(self.labels))
+
+    @torch.inference_mode()
+    def _each_batch(
+        self,
+        titles: Sequence[str | None],
+        sentences: Sequence[Sequence[str]],
+        run: Callable[[EncodedBatch], torch.Tensor],
+        width: int,
+    ) -> np.ndarray:
+        """`run` over the articles in batches of 32, in eval mode, stacked (articles × width)."""
         self.model.eval()
-        out = []
+        out = [np.zeros((0, width), dtype=np.float32)]
         for start in range(0, len(titles), 32):
             stop = start + 32
             batch = encode_batch(
                 self.tokenizer, titles[start:stop], sentences[start:stop], self.config
             )
-            out.append(self.model.topic(batch).numpy())
+            out.append(run(batch).numpy())
         return np.concatenate(out)
 
     def _planned(self, planned: int, step: int, elapsed: float) -> int:
@@ -273,21 +308,6 @@ class FineTuner:
         optimiser.step()
         optimiser.zero_grad()
         return float(loss.item())
-
-    @torch.inference_mode()
-    def probabilities(
-        self, titles: Sequence[str | None], sentences: Sequence[Sequence[str]]
-    ) -> np.ndarray:
-        """Class probabilities per article (articles × labels), in the training recipe."""
-        self.model.eval()
-        out = []
-        for start in range(0, len(titles), 32):
-            stop = start + 32
-            batch = encode_batch(
-                self.tokenizer, titles[start:stop], sentences[start:stop], self.config
-            )
-            out.append(torch.softmax(self.model(batch), dim=-1).numpy())
-        return np.concatenate(out) if out else np.zeros((0, len(self.labels)), dtype=np.float32)
 
     def head_weights(self) -> tuple[np.ndarray, np.ndarray]:
         """The head as numpy arrays: weights (labels × dimension) and intercepts."""

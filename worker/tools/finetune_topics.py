@@ -25,6 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from worker.config import Settings
 
 if TYPE_CHECKING:
+    from worker.nlp.backends.lexical import LexicalModel
     from worker.nlp.finetune import FineTuneConfig, FineTuner, FitStats, LabelledTexts
 
 err = Console(stderr=True, soft_wrap=True)
@@ -51,8 +52,9 @@ class Plan:
 class FoldScore:
     """One trained-and-scored split."""
 
-    accuracy: float
+    accuracy: float  # the head blended with its words, as the worker serves it
     macro_f1: float
+    accuracy_head_only: float
     seconds: float
     train: int
     test: int
@@ -133,7 +135,8 @@ def _cross_validate(
         what = f"fold {number}/{folds}"
         score = _score_split(base, labels, texts, split=split, config=config, what=what)
         err.print(
-            f"fold {number}/{folds}: accuracy {score.accuracy:.4f}, macro-F1 {score.macro_f1:.4f},"
+            f"fold {number}/{folds}: accuracy {score.accuracy:.4f} (head alone"
+            f" {score.accuracy_head_only:.4f}), macro-F1 {score.macro_f1:.4f},"
             f" {score.seconds / 60:.1f} min"
         )
         results.append(score)
@@ -149,14 +152,17 @@ def _summary(results: Sequence[FoldScore]) -> dict[str, Any]:
         "accuracy_std": round(float(np.std(accuracy)), 4),
         "macro_f1": round(float(np.mean(macro)), 4),
         "macro_f1_std": round(float(np.std(macro)), 4),
+        "accuracy_head_only": round(float(np.mean([r.accuracy_head_only for r in results])), 4),
+        "seconds_per_fold": round(float(np.mean([r.seconds for r in results])), 1),
         "per_fold": [vars(r) for r in results],
     }
 
 
 def _few_shot_summary(score: FoldScore, per_label: int) -> dict[str, Any]:
     err.print(
-        f"few-shot, {per_label} per label ({score.train} articles): accuracy {score.accuracy:.4f},"
-        f" macro-F1 {score.macro_f1:.4f} on the other {score.test}, {score.seconds / 60:.1f} min"
+        f"few-shot, {per_label} per label ({score.train} articles): accuracy {score.accuracy:.4f}"
+        f" (head alone {score.accuracy_head_only:.4f}), macro-F1 {score.macro_f1:.4f} on the"
+        f" other {score.test}, {score.seconds / 60:.1f} min"
     )
     return {"per_label": per_label, **vars(score)}
 
@@ -177,17 +183,29 @@ def _score_split(
     train, test = split
     started = time.perf_counter()
     tuner = FineTuner(base, labels, config)
-    _fit(tuner, texts.subset(train), what)
-    held = texts.subset(test)
-    predicted = tuner.probabilities(held.titles, held.sentences).argmax(axis=1)
-    gold = list(held.labels)
+    trained, held = texts.subset(train), texts.subset(test)
+    _fit(tuner, trained, what)
+    head_only = tuner.probabilities(held.titles, held.sentences)
+    lexical = _lexical(trained, len(labels), config)
+    blended = head_only if lexical is None else lexical.blend(head_only, held.documents())
+    predicted, gold = blended.argmax(axis=1), list(held.labels)
     return FoldScore(
         accuracy=round(float(accuracy_score(gold, predicted)), 4),
         macro_f1=round(float(f1_score(gold, predicted, average="macro")), 4),
+        accuracy_head_only=round(float(accuracy_score(gold, head_only.argmax(axis=1))), 4),
         seconds=round(time.perf_counter() - started, 1),
         train=len(train),
         test=len(test),
     )
+
+
+def _lexical(texts: LabelledTexts, count: int, config: FineTuneConfig) -> LexicalModel | None:
+    """The TF-IDF second opinion on the same articles, unless its weight is 0."""
+    from worker.nlp.backends.lexical import fit_lexical
+
+    if config.lexical_weight <= 0:
+        return None
+    return fit_lexical(texts.documents(), texts.labels, count, config.lexical_weight)
 
 
 def _fit(tuner: FineTuner, texts: LabelledTexts, what: str) -> FitStats:
@@ -219,11 +237,15 @@ def _fit_and_save(
     path: Path,
 ) -> None:
     from worker.nlp.backends.head import ENCODER_DIR, INT8_DIR, TopicHead, pin_files, save_head
+    from worker.nlp.backends.lexical import save_lexical
     from worker.nlp.finetune import FineTuner, save_tuned
 
     tuner = FineTuner(base.path, labels, config)
     stats = _fit(tuner, texts, "all articles")
     save_tuned(tuner, target / ENCODER_DIR, target / INT8_DIR)
+    lexical = _lexical(texts, len(labels), config)
+    if lexical is not None:
+        save_lexical(lexical, target)
     weights, intercepts = tuner.head_weights()
     head = TopicHead(labels, weights, intercepts)
     save_head(head, target)  # the weights first: head.json pins them

@@ -27,6 +27,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from worker.config import Settings, get_settings
 from worker.errors import InputError, NoTextFound
+from worker.nlp.backends.lexical import DEFAULT_WEIGHT as LEXICAL_WEIGHT
 from worker.producer.readers import jsonl_rows
 
 # The NLP modules are imported where they are used, so that `newsworker --help` and the commands
@@ -82,6 +83,10 @@ def train_topics_command(
     steps: Annotated[
         int | None, typer.Option(min=1, help="--finetune: exactly N steps (instead of epochs).")
     ] = None,
+    lexical_weight: Annotated[
+        float,
+        typer.Option(min=0, max=1, help="--finetune: a TF-IDF model's share beside the head."),
+    ] = LEXICAL_WEIGHT,
     save: Annotated[bool, typer.Option(help="--finetune: fit on all and write the head.")] = True,
 ) -> None:
     """Fit a topic head on labelled articles, report cross-validated scores, save it."""
@@ -99,6 +104,7 @@ def train_topics_command(
             budget_minutes=budget_minutes,
             per_label=per_label,
             steps=steps,
+            lexical_weight=lexical_weight,
             save=save,
         )
         return
@@ -132,13 +138,16 @@ def _finetune(
     budget_minutes: float | None,
     per_label: int | None,
     steps: int | None,
+    lexical_weight: float,
     save: bool,
 ) -> None:
     from worker.nlp.finetune import FineTuneConfig
     from worker.tools import finetune_topics
 
     budget = budget_minutes * 60 if budget_minutes is not None else None
-    config = FineTuneConfig(epochs=epochs, budget_s=budget, steps=steps)
+    config = FineTuneConfig(
+        epochs=epochs, budget_s=budget, steps=steps, lexical_weight=lexical_weight
+    )
     plan = finetune_topics.Plan(folds=folds, per_label=per_label, save=save)
     finetune_topics.run(settings, path, data, target=target, plan=plan, config=config)
     if save:

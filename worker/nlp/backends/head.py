@@ -13,6 +13,7 @@ encoder it was trained with, and head.json pins every file of the directory by i
 
     encoder/         the tuned transformer and its tokenizer (Hugging Face layout)
     encoder-int8/    model.onnx, its int8 export for the CPU path
+    lexical.npz      a TF-IDF regression blended with the head (:mod:`worker.nlp.backends.lexical`)
 
 A worker whose head is fine-tuned embeds with that encoder (:func:`tuned_encoder`): the same
 architecture, so the same speed, and the head sees the vectors it was trained on.
@@ -27,6 +28,7 @@ weights or another feature recipe raises ConfigError, because its weights would 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from worker.errors import ChecksumMismatch, ConfigError
+from worker.nlp.backends.lexical import LexicalModel, load_lexical
 from worker.nlp.topics import (
     FEATURES,
     Encode,
@@ -62,10 +65,20 @@ class TopicHead:
     intercepts: np.ndarray
     meta: dict[str, Any] = field(default_factory=dict)
     name: str = "head"
+    lexical: LexicalModel | None = None  # words as a second opinion (fine-tuned heads)
 
     def probabilities(self, vectors: np.ndarray) -> np.ndarray:
         """Class probabilities for one vector (shape labels) or a batch (rows × labels)."""
         return softmax(vectors @ self.weights.T + self.intercepts)
+
+    def scores(self, vector: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+        """One article's class probabilities: the head's, blended with the lexical model's
+        on the article's title and sentences when the head has one."""
+        probabilities = self.probabilities(vector)
+        if self.lexical is None or not texts:
+            return probabilities
+        blended: np.ndarray = self.lexical.blend(probabilities[None], [" ".join(texts)])[0]
+        return blended
 
     def info(self) -> dict[str, str]:
         """Results tagged by a head name the head."""
@@ -76,7 +89,7 @@ class TopicHead:
     ) -> list[ScoredTopic]:
         """The most probable labels, best first: at most `max_topics`, each at least `min_score`."""
         qcodes = [None] * len(self.labels)
-        scores = self.probabilities(article.vector)
+        scores = self.scores(article.vector, article.texts)
         return select_topics(scores, self.labels, qcodes, max_topics, min_score)
 
 
@@ -102,7 +115,7 @@ class HeadTagger:
         self, article: TagInput, max_topics: int, min_score: float, depth: int | None = None
     ) -> list[ScoredTopic]:
         """The most probable labels, best first: at most `max_topics`, each at least `min_score`."""
-        scores = self.head.probabilities(self._vector(article))
+        scores = self.head.scores(self._vector(article), article.texts)
         return select_topics(scores, self.head.labels, self.qcodes, max_topics, min_score)
 
     def _vector(self, article: TagInput) -> np.ndarray:
@@ -183,16 +196,15 @@ def load_head(directory: Path, spec: ModelSpec) -> TopicHead:
     labels = [str(label) for label in meta.get("labels", [])]
     if weights.shape[0] != len(labels) or intercepts.shape != (len(labels),):
         raise ConfigError(f"the head in {directory} has weights that do not match its labels")
-    return TopicHead(labels, weights, intercepts, meta, directory.name)
+    return TopicHead(labels, weights, intercepts, meta, directory.name, load_lexical(directory))
 
 
 def _check_pinned(meta: dict[str, Any], directory: Path) -> None:
-    """A fine-tuned head's weights must match the sha256 head.json records."""
-    digest = (meta.get("sha256") or {}).get(WEIGHTS_FILE)
-    if digest is not None and sha256_file(directory / WEIGHTS_FILE) != digest:
-        raise ChecksumMismatch(
-            f"{directory / WEIGHTS_FILE} does not match its sha256 in {META_FILE}"
-        )
+    """The files beside head.json must match the sha256 it records (a fine-tuned head pins
+    them; its encoder's files are checked by :func:`tuned_encoder`)."""
+    for name, digest in (meta.get("sha256") or {}).items():
+        if "/" not in name and sha256_file(directory / name) != digest:
+            raise ChecksumMismatch(f"{directory / name} does not match its sha256 in {META_FILE}")
 
 
 def _read_meta(directory: Path) -> dict[str, Any]:
