@@ -144,3 +144,23 @@ def test_a_taxonomy_whose_labels_are_not_the_heads_is_refused(
     )
     with pytest.raises(ConfigError, match="whose labels"):
         stock_pipeline.process(Article(text=UNSEEN["cooking"]), Options(taxonomy="wrong"))
+
+
+def test_a_taxonomy_starts_the_head_as_its_zero_shot_tagger(tmp_path: Path) -> None:
+    from worker.nlp.finetune import FineTuneConfig, FineTuner
+    from worker.nlp.weights.manifest import resolve_embedder
+
+    desk = tmp_path / "desk.yaml"
+    desk.write_text(
+        "shipping: Ports, ships, cargo and harbours\n"
+        "cooking: Recipes, chefs, baking and restaurants\n"
+        "gardening: Plants, seeds, lawns and gardens\n",
+        encoding="utf-8",
+    )
+    encoder = resolve_embedder(get_settings().models_dir, "minilm").path
+    labels = sorted(UNSEEN)
+    tuner = FineTuner(encoder, labels, FineTuneConfig(taxonomy=str(desk)))
+    scores = tuner.probabilities([None] * len(labels), [[UNSEEN[label]] for label in labels])
+    assert [labels[i] for i in scores.argmax(axis=1)] == labels  # right before any training
+    with pytest.raises(ConfigError, match="does not describe"):
+        FineTuner(encoder, [*labels, "weather"], FineTuneConfig(taxonomy=str(desk)))

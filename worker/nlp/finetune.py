@@ -10,8 +10,9 @@ a linear warm-up over the first tenth of the steps, then a linear decay to zero.
 contributes at most :attr:`FineTuneConfig.max_sentences` sentences of at most
 :attr:`FineTuneConfig.max_tokens` word pieces while training (the worker reads them all).
 
-Supervised training rather than SetFit's contrastive pairs: on AG News dev, pairs and a head
-fitted after them needed more steps for the same accuracy (docs/quality.md gives the runs).
+Supervised training rather than SetFit's contrastive pairs: on 16 AG News articles per label,
+pairs scored 0.835 in 4.6 minutes, a head started from the taxonomy's descriptions 0.863 in
+0.9 (docs/quality.md); and pairs grow with the square of the data.
 
 **Time.** Training stops at the end of the planned epochs or when the time budget is spent,
 whichever is first; the learning-rate schedule is planned from the budget, so a budget cut
@@ -36,8 +37,10 @@ import numpy as np
 import torch
 from transformers import AutoModel, AutoTokenizer
 
+from worker.errors import ConfigError
 from worker.nlp.backends.lexical import DEFAULT_WEIGHT as LEXICAL_WEIGHT
-from worker.nlp.topics import TITLE_WEIGHT
+from worker.nlp.taxonomy import read_taxonomy
+from worker.nlp.topics import TEMPERATURE, TITLE_WEIGHT, ZeroShotTagger
 
 ONNX_FILE = "model.onnx"
 CHUNK_TEXTS = 16  # texts per forward pass while training, sorted by length
@@ -59,10 +62,11 @@ class FineTuneConfig:
     max_tokens: int = 128  # word pieces per sentence while training
     max_sentences: int = 8  # sentences per article while training
     budget_s: float | None = None  # stop after this many seconds of training
-    freeze_embeddings: bool = False  # keep the word-piece embeddings as they are
+    freeze_embeddings: bool = True  # keep the word-piece embeddings: 18% faster steps, as accurate
     probe_first: bool = False  # start the head from a logistic regression on the untuned vectors
     probe_c: float = 1.0
     lexical_weight: float = LEXICAL_WEIGHT  # the TF-IDF model's share beside the head (0: none)
+    taxonomy: str | None = None  # a taxonomy file whose descriptions start the head (zero-shot)
     seed: int = 0
 
 
@@ -190,6 +194,8 @@ class FineTuner:
         if config.freeze_embeddings:
             encoder.get_input_embeddings().weight.requires_grad_(False)
         self.model = TopicModel(encoder, len(self.labels))
+        if config.taxonomy is not None:
+            self._start_from_taxonomy(Path(config.taxonomy))
 
     def fit(self, data: LabelledTexts, progress: Progress | None = None) -> FitStats:
         """Train on `data` for the configured epochs or time budget."""
@@ -218,6 +224,41 @@ class FineTuner:
         return FitStats(
             step, planned, step / per_epoch, seconds, loss_value, stopped_by_budget=step < planned
         )
+
+    def _start_from_taxonomy(self, path: Path) -> None:
+        """Start the head as the zero-shot tagger of a taxonomy that describes every label."""
+        taxonomy = read_taxonomy(path)
+        by_label = {topic.label: topic for topic in taxonomy.topics}
+        missing = [label for label in self.labels if label not in by_label]
+        if missing:
+            raise ConfigError(f"taxonomy {path} does not describe the labels {missing}")
+        topics = [by_label[label] for label in self.labels]
+        tagger = ZeroShotTagger(topics, self.encode, taxonomy.name, taxonomy.example_weight)
+        self.start_from(tagger.matrix, TEMPERATURE)
+
+    def start_from(self, prototypes: np.ndarray, temperature: float) -> None:
+        """Set the head to a zero-shot classifier: logits are the cosines with the labels'
+        prototypes (:mod:`worker.nlp.topics`, one row per label) over `temperature`. Few
+        examples then refine what the descriptions already say instead of starting blind."""
+        with torch.no_grad():
+            self.model.head.weight.copy_(torch.from_numpy(prototypes / temperature))
+            self.model.head.bias.zero_()
+
+    @torch.inference_mode()
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Normalised mean-pooled vectors of `texts` from the encoder as it is now."""
+        self.model.eval()
+        rows = [np.zeros((0, self.model.head.in_features), dtype=np.float32)]
+        for start in range(0, len(texts), 32):
+            tokens = self.tokenizer(
+                list(texts[start : start + 32]),
+                padding=True,
+                truncation=True,
+                max_length=self.config.max_tokens,
+                return_tensors="pt",
+            )
+            rows.append(self.model.pooled(tokens["input_ids"], tokens["attention_mask"]).numpy())
+        return np.concatenate(rows)
 
     def _probe(self, data: LabelledTexts) -> None:
         """Set the head to a logistic regression fitted on the untuned encoder's vectors
@@ -359,7 +400,8 @@ class _Hidden(torch.nn.Module):
 
 
 def export_int8(encoder: Any, target: Path) -> None:
-    """Export to ONNX (opset 17, dynamic batch and length) and quantise the weights to int8."""
+    """Export to ONNX (opset 17, dynamic batch and length) and quantise the weights to int8,
+    one scale per output channel."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -378,5 +420,6 @@ def export_int8(encoder: Any, target: Path) -> None:
             opset_version=17,
             dynamo=False,
         )
-    quantize_dynamic(str(fp32), str(target), weight_type=QuantType.QInt8)
+    # per channel: the tuned vectors stay at cosine 0.994 of fp32 (0.971 per tensor), as fast
+    quantize_dynamic(str(fp32), str(target), weight_type=QuantType.QInt8, per_channel=True)
     fp32.unlink()

@@ -140,7 +140,13 @@ def _cross_validate(
             f" {score.seconds / 60:.1f} min"
         )
         results.append(score)
-    return _summary(results)
+    summary = _summary(results)
+    err.print(
+        f"{folds}-fold cross-validation: accuracy {summary['accuracy']:.4f} "
+        f"(± {summary['accuracy_std']:.4f}; head alone {summary['accuracy_head_only']:.4f}), "
+        f"macro-F1 {summary['macro_f1']:.4f}, {summary['seconds_per_fold'] / 60:.1f} min per fold"
+    )
+    return summary
 
 
 def _summary(results: Sequence[FoldScore]) -> dict[str, Any]:
