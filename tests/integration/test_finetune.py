@@ -127,7 +127,7 @@ def test_a_request_names_a_taxonomy_tagged_by_the_tuned_model(stock_pipeline: Pi
     for label, text in UNSEEN.items():
         result = stock_pipeline.process(Article(text=text), Options(taxonomy="desk"))
         assert result.topics[0].label == label, result.topics
-        assert result.model["topic_head"] == "desk-tuned"
+        assert (result.model["taxonomy"], result.model["topic_head"]) == ("desk", "desk-tuned")
         assert "fine-tuned" in result.model["topic_embedder"]
     shipping = stock_pipeline.process(Article(text=UNSEEN["shipping"]), Options(taxonomy="desk"))
     assert shipping.topics[0].qcode == "desk:ships"  # the taxonomy gives the head's labels codes

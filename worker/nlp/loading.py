@@ -263,8 +263,8 @@ def _taxonomy_tagger(
             f"({', '.join(head.labels)}) are not the taxonomy's ({', '.join(labels)})"
         )
     if embedder_identity(spec) == embedder_identity(embedder):
-        return HeadTagger(head, labels)  # the worker's own vectors serve
-    return HeadTagger(head, labels, _build_encoder(settings, spec, int8).encode)
+        return HeadTagger(head, taxonomy.name, labels)  # the worker's own vectors serve
+    return HeadTagger(head, taxonomy.name, labels, _build_encoder(settings, spec, int8).encode)
 
 
 def _head_encoder(settings: Settings, directory: Path) -> tuple[ModelSpec, ModelSpec | None]:

@@ -100,16 +100,22 @@ class HeadTagger:
     (:func:`worker.nlp.topics.topic_vector`): one more forward pass over the article."""
 
     def __init__(
-        self, head: TopicHead, qcodes: dict[str, str | None], encode: Encode | None = None
+        self,
+        head: TopicHead,
+        taxonomy: str,
+        qcodes: dict[str, str | None],
+        encode: Encode | None = None,
     ) -> None:
         self.head = head
+        self.taxonomy = taxonomy
         self.encode = encode
         self.qcodes = [qcodes.get(label) for label in head.labels]
         self.name = head.name
 
     def info(self) -> dict[str, str]:
-        """Results name the head and the encoder it embeds with."""
-        return {**self.head.info(), "topic_embedder": str(self.head.meta.get("embedder", ""))}
+        """Results name the taxonomy, the head and the encoder it embeds with."""
+        embedder = str(self.head.meta.get("embedder", ""))
+        return {"taxonomy": self.taxonomy, **self.head.info(), "topic_embedder": embedder}
 
     def tag(
         self, article: TagInput, max_topics: int, min_score: float, depth: int | None = None
