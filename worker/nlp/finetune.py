@@ -63,8 +63,6 @@ class FineTuneConfig:
     max_sentences: int = 8  # sentences per article while training
     budget_s: float | None = None  # stop after this many seconds of training
     freeze_embeddings: bool = True  # keep the word-piece embeddings: 18% faster steps, as accurate
-    probe_first: bool = False  # start the head from a logistic regression on the untuned vectors
-    probe_c: float = 1.0
     lexical_weight: float = LEXICAL_WEIGHT  # the TF-IDF model's share beside the head (0: none)
     taxonomy: str | None = None  # a taxonomy file whose descriptions start the head (zero-shot)
     seed: int = 0
@@ -204,8 +202,6 @@ class FineTuner:
         planned = config.steps or max(config.min_steps, math.ceil(per_epoch * config.epochs))
         optimiser = self._optimiser()
         started, loss_value, step = time.perf_counter(), float("nan"), 0
-        if config.probe_first:
-            self._probe(data)
         order = _shuffled(len(data), planned * config.batch_size, config.seed)
         self.model.train()
         for step in range(planned):
@@ -259,35 +255,6 @@ class FineTuner:
             )
             rows.append(self.model.pooled(tokens["input_ids"], tokens["attention_mask"]).numpy())
         return np.concatenate(rows)
-
-    def _probe(self, data: LabelledTexts) -> None:
-        """Set the head to a logistic regression fitted on the untuned encoder's vectors
-        (linear probing, then fine-tuning: the encoder is not pulled about by a random head)."""
-        from sklearn.linear_model import LogisticRegression
-
-        vectors = self.vectors(data.titles, data.sentences)
-        fitted = LogisticRegression(C=self.config.probe_c, max_iter=2000)
-        fitted.fit(vectors, list(data.labels))
-        weights = np.zeros((len(self.labels), vectors.shape[1]), dtype=np.float32)
-        intercepts = np.full(len(self.labels), -10.0, dtype=np.float32)  # labels never seen
-        rows = [int(c) for c in fitted.classes_]
-        if len(rows) == 2:
-            weights[rows[1]], intercepts[rows[0]], intercepts[rows[1]] = (
-                fitted.coef_[0],
-                0,
-                fitted.intercept_[0],
-            )
-        else:
-            weights[rows], intercepts[rows] = fitted.coef_, fitted.intercept_
-        with torch.no_grad():
-            self.model.head.weight.copy_(torch.from_numpy(weights))
-            self.model.head.bias.copy_(torch.from_numpy(intercepts))
-
-    def vectors(
-        self, titles: Sequence[str | None], sentences: Sequence[Sequence[str]]
-    ) -> np.ndarray:
-        """The articles' topic vectors from the encoder as it is now."""
-        return self._each_batch(titles, sentences, self.model.topic, self.model.head.in_features)
 
     def probabilities(
         self, titles: Sequence[str | None], sentences: Sequence[Sequence[str]]
