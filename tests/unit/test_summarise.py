@@ -1,4 +1,4 @@
-"""Summary selection: profiles by length, word budgets and ratios, redundancy, article order."""
+"""Summary selection: profiles by length, word budgets and ratios, repeats, article order."""
 
 from __future__ import annotations
 
@@ -38,6 +38,24 @@ def test_lede_profile_takes_the_opening_sentences_in_order() -> None:
     centroid = _unit(embeddings.mean(axis=0, keepdims=True))[0]
     picks = select(sentences, embeddings=embeddings, centroid=centroid, length=Length(3))
     assert picks == [0, 1, 2]
+
+
+def test_lede_keeps_a_lead_sentence_that_resembles_the_one_before_it() -> None:
+    sentences = _sentences(STORY + STORY)
+    embeddings = np.tile(np.eye(8, dtype=np.float32)[7], (24, 1))
+    embeddings[:3] = np.eye(8, dtype=np.float32)[:3]
+    embeddings[3] = embeddings[2]  # the fourth sentence restates the third in other words
+    picks = select(sentences, embeddings=embeddings, centroid=embeddings[0], length=Length(4))
+    assert picks == [0, 1, 2, 3]  # once a penalty on likeness swapped it for the fifth
+
+
+def test_a_sentence_the_article_repeats_is_picked_once() -> None:
+    texts = list(STORY)
+    texts[1] = texts[0].upper()  # a scraped page that prints its first paragraph twice
+    sentences = _sentences(texts)
+    embeddings = _unit(np.random.default_rng(3).normal(size=(12, 8)))
+    picks = select(sentences, embeddings=embeddings, centroid=embeddings[0], length=Length(3))
+    assert picks == [0, 2, 3]
 
 
 def test_one_sentence_summary_is_the_most_central_sentence() -> None:
