@@ -101,6 +101,27 @@ def test_abbreviations_do_not_break_a_sentence(paragraph: str, expected: list[st
     assert [s.text for s in split_sentences([paragraph])] == expected
 
 
+def test_a_long_quotation_of_several_sentences_is_split_with_its_quote_marks_kept() -> None:
+    paragraph = (
+        "The harbour master told the inquiry: 'The crane had been inspected in March and "
+        "passed every test we have. 'Nobody on the quay that morning could have seen the cable "
+        "fray, not the crew, not the drivers and not the inspectors, and nobody did. It was "
+        "the worst day of my working life.'"
+    )
+    assert [s.text for s in split_sentences([paragraph])] == [
+        "The harbour master told the inquiry: 'The crane had been inspected in March and "
+        "passed every test we have.",
+        "'Nobody on the quay that morning could have seen the cable fray, not the crew, not the "
+        "drivers and not the inspectors, and nobody did.",
+        "It was the worst day of my working life.'",
+    ]
+
+
+def test_a_short_quotation_stays_one_sentence() -> None:
+    paragraph = '"We won. It was a great day," the captain said after the final whistle.'
+    assert [s.text for s in split_sentences([paragraph])] == [paragraph]
+
+
 def test_sentence_word_count() -> None:
     [sentence] = split_sentences(["The library will close in May."])
     assert sentence.words == 6
