@@ -112,17 +112,26 @@ def select(
     ]
     if len(candidates) < k:
         candidates = [s.index for s in sentences]
-    return _pick(sentences, candidates, scores, length)
+    return _pick(sentences, _once_each(sentences, candidates, scores), scores, length)
+
+
+def _once_each(sentences: list[Sentence], candidates: list[int], scores: np.ndarray) -> list[int]:
+    """The candidates with each repeated sentence kept once, where it scores best."""
+    best: dict[str, int] = {}
+    for i in candidates:
+        key = _normalised(sentences[i].text)
+        if key not in best or scores[i] > scores[best[key]]:
+            best[key] = i
+    return sorted(best.values())
 
 
 def _pick(
     sentences: list[Sentence], candidates: list[int], scores: np.ndarray, length: Length
 ) -> list[int]:
     """The best-scoring candidates, one at a time: a sentence that points back only after an
-    earlier pick, a repeated sentence once, and none that would overrun the word budget."""
+    earlier pick, and none that would overrun the word budget."""
     pointing = {s.index for s in sentences if opens_unresolved(s.text)}
     picked: list[int] = []
-    seen: set[str] = set()
     budget = length.words
     while candidates and len(picked) < length.sentences:
         first = min(picked, default=len(sentences))
@@ -133,11 +142,9 @@ def _pick(
             break
         best = max(allowed, key=lambda i: scores[i])
         candidates.remove(best)
-        text = _normalised(sentences[best].text)
-        if text in seen or (budget is not None and picked and sentences[best].words > budget):
+        if budget is not None and picked and sentences[best].words > budget:
             continue
         picked.append(best)
-        seen.add(text)
         budget = None if budget is None else budget - sentences[best].words
     return sorted(picked)
 
