@@ -105,7 +105,9 @@ def test_the_summary_stays_within_its_cap_when_the_cap_exceeds_a_window(
     long_cap = AbstractiveSummariser(loaded, _settings(tiny_models, summary_max_tokens=cap))
     abstract = long_cap.summarise(_article(30).split("\n\n"))
     assert abstract.chunks > 1
-    assert long_cap.count([abstract.text]) <= loaded.max_positions  # one bounded summary
+    # one bounded summary: generated within the model's positions (re-tokenizing a random
+    # model's text can give a few tokens more, so the generated count is what is checked)
+    assert abstract.tokens <= loaded.max_positions
 
 
 def test_an_article_over_the_input_budget_is_preselected_with_a_warning(

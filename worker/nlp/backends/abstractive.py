@@ -40,11 +40,13 @@ class Generation:
 
 @dataclass(frozen=True)
 class Abstract:
-    """A generated summary, with how many chunks and rounds it took."""
+    """A generated summary, with how many chunks and rounds it took and how many tokens the
+    model generated for it (within the cap; its text may tokenize to a few more)."""
 
     text: str
     chunks: int
     rounds: int
+    tokens: int
 
 
 class Abstractive(Protocol):
@@ -96,24 +98,29 @@ class AbstractiveSummariser:
             while len(chunks) > 1 and rounds < MAX_ROUNDS:
                 rounds += 1
                 parts = self._generate(chunks, self._part_cap(cap, len(chunks)), deadline)
-                chunks = pack(parts, self.loaded.count_tokens, self.window)
+                chunks = pack([text for text, _ in parts], self.loaded.count_tokens, self.window)
             # One window is left (the tokenizer's truncation guards the last round's rare overflow).
-            [text] = self._generate([" ".join(chunks)], cap, deadline)
-            return Abstract(text, first, rounds)
+            [(text, tokens)] = self._generate([" ".join(chunks)], cap, deadline)
+            return Abstract(text, first, rounds, tokens)
 
     def _part_cap(self, cap: int, parts: int) -> int:
         """Tokens for each partial summary, so that all of them fit in one window together."""
         return max(MIN_PART_TOKENS, min(cap, self.window // parts))
 
     @torch.inference_mode()
-    def _generate(self, chunks: list[str], max_new_tokens: int, deadline: float) -> list[str]:
-        out: list[str] = []
+    def _generate(
+        self, chunks: list[str], max_new_tokens: int, deadline: float
+    ) -> list[tuple[str, int]]:
+        """Each chunk's summary and the number of tokens generated for it."""
+        out: list[tuple[str, int]] = []
         for start in range(0, len(chunks), self.batch_size):
             batch = chunks[start : start + self.batch_size]
             out.extend(self._generate_batch(batch, max_new_tokens, deadline))
-        return [text.strip() for text in out]
+        return [(text.strip(), tokens) for text, tokens in out]
 
-    def _generate_batch(self, chunks: list[str], max_new_tokens: int, deadline: float) -> list[str]:
+    def _generate_batch(
+        self, chunks: list[str], max_new_tokens: int, deadline: float
+    ) -> list[tuple[str, int]]:
         tokenizer, model = self.loaded.tokenizer, self.loaded.model
         batch = tokenizer(
             chunks,
@@ -134,4 +141,6 @@ class AbstractiveSummariser:
             max_time=max(deadline - time.monotonic(), 1.0),
         )
         texts: list[str] = tokenizer.batch_decode(output, skip_special_tokens=True)
-        return texts
+        # every row opens with the decoder's start token, which was not generated
+        lengths = (output[:, 1:] != tokenizer.pad_token_id).sum(dim=1)
+        return list(zip(texts, (int(n) for n in lengths), strict=True))
