@@ -14,7 +14,7 @@ import pytest
 from worker.nlp.cleaning import clean
 from worker.nlp.keywords import extract_keywords
 from worker.nlp.language import UNDETERMINED, detect_language
-from worker.nlp.sentences import split_sentences
+from worker.nlp.sentences import cut_points, split_sentences
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Article bodies as the pipeline passes them on: cleaned paragraphs, without the title line.
@@ -114,6 +114,17 @@ def test_a_long_quotation_of_several_sentences_is_split_with_its_quote_marks_kep
         "'Nobody on the quay that morning could have seen the cable fray, not the crew, not the "
         "drivers and not the inspectors, and nobody did.",
         "It was the worst day of my working life.'",
+    ]
+
+
+def test_a_part_without_a_word_stays_with_the_sentence_before_it() -> None:
+    # French segmentation of a blanked quotation can leave '". ' as a part of its own
+    parts = ['Il a demandé : "Qui paie ? ', '". ', "La réunion reprendra vendredi."]
+    piece = "".join(parts)
+    cuts = cut_points(piece, [len(part) for part in parts])
+    assert [piece[a:b].strip() for a, b in zip(cuts, [*cuts[1:], len(piece)], strict=True)] == [
+        'Il a demandé : "Qui paie ? ".',
+        "La réunion reprendra vendredi.",
     ]
 
 

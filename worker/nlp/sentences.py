@@ -65,11 +65,30 @@ def _split_quoted(language: str, piece: str) -> list[str]:
     parts = list(segment(language, masked))
     if "".join(parts) != masked:
         return [piece]
-    cuts = [0]
-    for end in accumulate(len(part) for part in parts[:-1]):
-        tail = OPENING_TAIL.search(piece, cuts[-1], end)
-        cuts.append(tail.start() if tail else end)
+    cuts = cut_points(piece, [len(part) for part in parts])
     return [piece[a:b] for a, b in zip(cuts, [*cuts[1:], len(piece)], strict=True)]
+
+
+def cut_points(piece: str, lengths: list[int]) -> list[int]:
+    """Where the piece's sentences start, from the lengths of its parts: an opening quote mark
+    moves to the sentence it opens, and a part without a word (a stray '".') stays with the
+    sentence before it."""
+    cuts = [0]
+    for end in accumulate(lengths[:-1]):
+        tail = OPENING_TAIL.search(piece, cuts[-1], end)
+        cut = tail.start() if tail else end
+        if _has_word(piece[cuts[-1] : cut]):
+            cuts.append(cut)
+        elif len(cuts) > 1:
+            cuts[-1] = cut
+    if len(cuts) > 1 and not _has_word(piece[cuts[-1] :]):
+        cuts.pop()
+    return cuts
+
+
+def _has_word(text: str) -> bool:
+    """Whether the text holds a letter or a digit."""
+    return any(c.isalnum() for c in text)
 
 
 def _merge_fragments(pieces: Iterable[str]) -> list[str]:
