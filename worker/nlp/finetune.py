@@ -44,6 +44,7 @@ from worker.nlp.topics import TEMPERATURE, TITLE_WEIGHT, ZeroShotTagger
 
 ONNX_FILE = "model.onnx"
 CHUNK_TEXTS = 16  # texts per forward pass while training, sorted by length
+PREDICT_BATCH = 32  # texts or articles per forward pass when encoding or predicting
 Progress = Callable[[int, int, float], None]  # steps done, steps planned, last loss
 
 
@@ -245,9 +246,9 @@ class FineTuner:
         """Normalised mean-pooled vectors of `texts` from the encoder as it is now."""
         self.model.eval()
         rows = [np.zeros((0, self.model.head.in_features), dtype=np.float32)]
-        for start in range(0, len(texts), 32):
+        for start in range(0, len(texts), PREDICT_BATCH):
             tokens = self.tokenizer(
-                list(texts[start : start + 32]),
+                list(texts[start : start + PREDICT_BATCH]),
                 padding=True,
                 truncation=True,
                 max_length=self.config.max_tokens,
@@ -256,33 +257,19 @@ class FineTuner:
             rows.append(self.model.pooled(tokens["input_ids"], tokens["attention_mask"]).numpy())
         return np.concatenate(rows)
 
+    @torch.inference_mode()
     def probabilities(
         self, titles: Sequence[str | None], sentences: Sequence[Sequence[str]]
     ) -> np.ndarray:
         """Class probabilities per article (articles × labels), in the training recipe."""
-
-        def classify(batch: EncodedBatch) -> torch.Tensor:
-            return torch.softmax(self.model(batch), dim=-1)
-
-        return self._each_batch(titles, sentences, classify, len(self.labels))
-
-    @torch.inference_mode()
-    def _each_batch(
-        self,
-        titles: Sequence[str | None],
-        sentences: Sequence[Sequence[str]],
-        run: Callable[[EncodedBatch], torch.Tensor],
-        width: int,
-    ) -> np.ndarray:
-        """`run` over the articles in batches of 32, in eval mode, stacked (articles × width)."""
         self.model.eval()
-        out = [np.zeros((0, width), dtype=np.float32)]
-        for start in range(0, len(titles), 32):
-            stop = start + 32
+        out = [np.zeros((0, len(self.labels)), dtype=np.float32)]
+        for start in range(0, len(titles), PREDICT_BATCH):
+            stop = start + PREDICT_BATCH
             batch = encode_batch(
                 self.tokenizer, titles[start:stop], sentences[start:stop], self.config
             )
-            out.append(run(batch).numpy())
+            out.append(torch.softmax(self.model(batch), dim=-1).numpy())
         return np.concatenate(out)
 
     def _planned(self, planned: int, step: int, elapsed: float) -> int:

@@ -19,7 +19,7 @@ from sentencex import segment
 MIN_WORDS = 1
 LONG_WORDS = 40
 # Quote marks and apostrophes (sentencex reads the apostrophe of "It's" as a quote mark too),
-# and an opening quote mark with the space before it, left at the end of a cut piece.
+# and an opening quote mark (after a space) left at the end of a cut piece.
 QUOTE_MARK = re.compile(r"[\"“”„«»'‘’]")
 OPENING_TAIL = re.compile(r"(?<=\s)[\"“„«'‘]+\s*$")
 
