@@ -19,12 +19,15 @@ import pytest
 from worker.errors import ConfigError
 from worker.nlp.taxonomy import TopicDef, load_taxonomy, read_taxonomy, taxonomy_files
 from worker.nlp.topics import (
+    ANCHOR_FACETS,
     FACET_TEMPLATES,
     LEXICAL_WEIGHT,
     TEMPERATURE,
+    Anchors,
     ScoredTopic,
     TagInput,
     ZeroShotTagger,
+    anchored,
     facets,
     stems,
     topic_vector,
@@ -236,16 +239,66 @@ def test_a_mapping_entry_may_be_a_topic_with_examples(tmp_path: Path) -> None:
     assert rain == TopicDef("rain", ("Rain.",))
 
 
+# IPTC-like anchors for the terse-taxonomy tests: well described, on the test's axes.
+ANCHORS = Anchors(["sport", "health"], np.stack([article("football tennis"), article("hospital")]))
+
+
+def test_a_terse_topic_leans_on_the_anchor_it_matches() -> None:
+    terse = np.stack([article("football"), article("vaccine hospital")])
+    moved = anchored(terse, [1, 1], ANCHORS)
+    assert float(moved[0] @ ANCHORS.matrix[0]) > float(terse[0] @ ANCHORS.matrix[0])
+    assert np.allclose(np.linalg.norm(moved, axis=1), 1.0)
+    expected = terse[0] + ANCHOR_FACETS * ANCHORS.matrix[0]
+    assert np.allclose(moved[0], expected / np.linalg.norm(expected))
+
+
+def test_a_well_described_topic_leans_less_than_a_terse_one() -> None:
+    prototype = np.stack([article("football"), article("vaccine")])
+    terse, listed = anchored(prototype, [1, 1], ANCHORS), anchored(prototype, [12, 1], ANCHORS)
+    assert float(listed[0] @ prototype[0]) > float(terse[0] @ prototype[0])
+
+
+def test_topics_that_share_their_best_anchor_or_match_none_keep_their_prototypes() -> None:
+    shared = np.stack([article("football"), article("tennis")])  # both nearest "sport"
+    assert np.allclose(anchored(shared, [1, 1], ANCHORS), shared)
+    unrelated = np.stack([article("election"), article("bank")])  # cosine 0 with both anchors
+    assert np.allclose(anchored(unrelated, [1, 1], ANCHORS), unrelated)
+
+
+def test_a_flat_file_is_anchored_unless_it_says_anchor_false(tmp_path: Path) -> None:
+    body = (
+        "topics: [{label: sport, description: football}, {label: health, description: vaccine}]\n"
+    )
+    (tmp_path / "desk.yaml").write_text(body, encoding="utf-8")
+    (tmp_path / "plain.yaml").write_text("anchor: false\n" + body, encoding="utf-8")
+    desk = ZeroShotTagger.from_file(tmp_path / "desk.yaml", encode, ANCHORS)
+    plain = ZeroShotTagger.from_file(tmp_path / "plain.yaml", encode, ANCHORS)
+    unanchored = ZeroShotTagger.from_file(tmp_path / "desk.yaml", encode)
+    assert np.allclose(plain.matrix, unanchored.matrix)
+    tennis = article("tennis")  # on the sport anchor's description, not the desk's own word
+    assert desk.scores(tennis)[0] > unanchored.scores(tennis)[0]
+    tree = ZeroShotTagger(TREE, encode, "tree", anchors=ANCHORS)  # trees are never anchored
+    assert np.allclose(tree.matrix, ZeroShotTagger(TREE, encode, "tree").matrix)
+
+
 @pytest.mark.parametrize(
     "content",
     [
+        "anchor: 1\ntopics: [{label: a}, {label: b}]\n",
         "example_weight: 2\ntopics: [{label: a}, {label: b}]\n",
         "topics: [{label: a, examples: []}, {label: b}]\n",
         "topics: [{label: a, examples: ['  ']}, {label: b}]\n",
         "topics: [{label: a, description: {x: 1}}, {label: b}]\n",
         "topics: [{label: a}, {label: a}]\n",
     ],
-    ids=["weight-out-of-range", "empty-examples", "blank-example", "bad-type", "duplicate"],
+    ids=[
+        "anchor-not-a-boolean",
+        "weight-out-of-range",
+        "empty-examples",
+        "blank-example",
+        "bad-type",
+        "duplicate",
+    ],
 )
 def test_invalid_examples_weights_and_labels_are_refused(tmp_path: Path, content: str) -> None:
     path = tmp_path / "bad.yaml"

@@ -48,7 +48,7 @@ from worker.nlp.pipeline import Pipeline
 from worker.nlp.runtimes import OnnxRuntime, Runtime, TorchRuntime
 from worker.nlp.taggers import Taggers
 from worker.nlp.taxonomy import read_taxonomy
-from worker.nlp.topics import Encode, Tagger, ZeroShotTagger
+from worker.nlp.topics import Anchors, Encode, Tagger, ZeroShotTagger
 from worker.nlp.weights.manage import ensure_present
 from worker.nlp.weights.manifest import ModelSpec, resolve_embedder, resolve_model, verify_files
 from worker.schemas import Article, Options
@@ -56,6 +56,7 @@ from worker.schemas import Article, Options
 log = logging.getLogger(__name__)
 SECTION = {"nli": "nli", "classifier": "classifiers", "abstractive": "summarisers"}
 ONNX_FILE = "model.onnx"
+ANCHOR_FILE = "iptc-mediatopics-top.yaml"  # the taxonomy whose terms flat taxonomies lean on
 UNBOUNDED = 1_000_000  # tokenizers without a known limit report ~1e30
 DEFAULT_LIMIT = 512
 WARM_UP_TEXT = (
@@ -231,7 +232,10 @@ def load_summariser(settings: Settings) -> AbstractiveSummariser | None:
 
 def load_taggers(settings: Settings, encode: Encode, embedder: ModelSpec) -> Taggers:
     """The default tagger of the configured topic backend, and the per-request factory."""
-    zero_shot = partial(_taxonomy_tagger, settings=settings, encode=encode, embedder=embedder)
+    anchors = load_anchors(settings, encode)
+    zero_shot = partial(
+        _taxonomy_tagger, settings=settings, encode=encode, embedder=embedder, anchors=anchors
+    )
     default: Tagger
     if settings.topic_backend == "nli" and settings.topic_model:
         nli = load_nli(settings, settings.topic_model)
@@ -242,17 +246,27 @@ def load_taggers(settings: Settings, encode: Encode, embedder: ModelSpec) -> Tag
     elif settings.topic_head:
         default = load_head(settings.heads_path / settings.topic_head, embedder)
     else:
-        default = ZeroShotTagger.from_file(settings.taxonomy_path, encode)
+        default = ZeroShotTagger.from_file(settings.taxonomy_path, encode, anchors)
     return Taggers(default, settings.taxonomy_dir, zero_shot, settings.tagger_cache_size)
 
 
+def load_anchors(settings: Settings, encode: Encode) -> Anchors | None:
+    """IPTC's top level as newsworker describes it, which the terse topics of flat taxonomies
+    lean on (:func:`worker.nlp.topics.anchored`); None where the taxonomy folder lacks it."""
+    path = settings.taxonomy_dir / ANCHOR_FILE
+    return ZeroShotTagger.from_file(path, encode).anchors() if path.is_file() else None
+
+
 def _taxonomy_tagger(
-    path: Path, *, settings: Settings, encode: Encode, embedder: ModelSpec
+    path: Path, *, settings: Settings, encode: Encode, embedder: ModelSpec, anchors: Anchors | None
 ) -> Tagger:
     """A request's taxonomy: zero-shot, or the trained head its file names as ``model``."""
     taxonomy = read_taxonomy(path)
     if taxonomy.model is None:
-        return ZeroShotTagger(taxonomy.topics, encode, taxonomy.name, taxonomy.example_weight)
+        chosen = anchors if taxonomy.anchor else None
+        return ZeroShotTagger(
+            taxonomy.topics, encode, taxonomy.name, taxonomy.example_weight, chosen
+        )
     directory = settings.heads_path / taxonomy.model
     spec, int8 = _head_encoder(settings, directory)
     head = load_head(directory, spec)

@@ -16,6 +16,7 @@ A taxonomy is YAML or JSON in one of two shapes::
           - Rovers won the cup final 2-1 after extra time.
     example_weight: 0.25                # optional: the examples' share of a topic's vector
     model: desk-tuned                   # optional: a trained head under models/heads/ tags it
+    anchor: false                       # optional: no leaning on IPTC's top level (see topics)
 
 A taxonomy with a ``model`` is tagged by that head (``newsworker train-topics``, fine-tuned or
 not) instead of zero-shot; its labels must be the head's, and the taxonomy gives them their
@@ -79,6 +80,7 @@ class Taxonomy:
     topics: list[TopicDef]
     example_weight: float = DEFAULT_EXAMPLE_WEIGHT
     model: str | None = None  # a trained head under models/heads/ that tags this taxonomy
+    anchor: bool = True  # tersely described flat topics lean on IPTC's top level (topics.anchored)
 
 
 @dataclass(frozen=True)
@@ -140,13 +142,14 @@ def read_taxonomy(path: Path) -> Taxonomy:
         topics = _parse(data["topics"] if listed else data)
         weight = _example_weight(data.get("example_weight") if listed else None)
         model = _model_name(data.get("model") if listed else None)
+        anchor = _anchor(data.get("anchor", True) if listed else True)
     except ConfigError as exc:
         raise ConfigError(f"taxonomy {path}: {exc}") from exc
     if len(topics) < 2:
         raise ConfigError(f"taxonomy {path} needs at least two topics")
     if len({t.label for t in topics}) < len(topics):
         raise ConfigError(f"taxonomy {path} has a label more than once")
-    return Taxonomy(path.stem, topics, weight, model)
+    return Taxonomy(path.stem, topics, weight, model, anchor)
 
 
 def taxonomy_files(directory: Path) -> dict[str, Path]:
@@ -217,6 +220,12 @@ def _model_name(raw: Any) -> str | None:
         return None
     if not isinstance(raw, str) or not MODEL_NAME.fullmatch(raw):
         raise ConfigError(f"model must name a head under models/heads/, not {raw!r}")
+    return raw
+
+
+def _anchor(raw: Any) -> bool:
+    if not isinstance(raw, bool):
+        raise ConfigError(f"anchor must be true or false, not {raw!r}")
     return raw
 
 

@@ -16,6 +16,16 @@ accuracy). A topic's ``examples`` (texts of the kind it should catch) are averag
 second vector, blended into the prototype with the weight ``example_weight`` (0.25 unless the
 taxonomy file sets it).
 
+**Terse descriptions lean on IPTC** (:func:`anchored`). A prototype is only as good as its
+description: a label alone ("Business") or a few words embed far from most articles on the topic
+(on AG News dev, 71.8% with labels alone against 85.5% with this project's one-line lists). So a
+flat taxonomy's topic whose prototype matches one of IPTC's 17 top-level terms, as newsworker
+describes them (``iptc-mediatopics-top.yaml``), at cosine :data:`ANCHOR_MATCH` or more, and is
+the only topic of its taxonomy to match that term, is moved toward the term's prototype as if
+the term's description were :data:`ANCHOR_FACETS` more facets of its own: much for a label
+alone, little for a description that lists ten things. A taxonomy file turns it off with
+``anchor: false``; trees are not anchored.
+
 **Words as evidence.** When the article's text is at hand, each topic also gets the share of its
 facets whose words (Snowball-stemmed, stop words left out) occur in the article, weighted by
 :data:`LEXICAL_WEIGHT` and added to its cosine. An article that names "vaccines" and
@@ -66,6 +76,8 @@ FACET_TEMPLATES = ("News about {}.", "This is a news report about {}.", "Headlin
 LEXICAL_WEIGHT = 0.05
 OWN_WEIGHT = 0.5  # on a taxonomy tree: a term's own cosine against its ancestors' (TreeScores)
 TREE_TEMPERATURE = 0.01  # on a taxonomy tree: the softmax within a top term's branch
+ANCHOR_FACETS = 3.0  # an anchor counts as this many facets of a topic's own description
+ANCHOR_MATCH = 0.7  # the least cosine between a topic's prototype and the anchor it leans on
 FEATURES = "title/2+mean-sentences/v1"  # names the recipe of topic_vector, recorded in heads
 HEADING = re.compile(r"\s+-\s+|:\s+")
 FACET_SPLIT = re.compile(r"[,;]|\s+and\s+|\s+or\s+")
@@ -179,6 +191,29 @@ def deepest(
     return [int(i) for i in order[: max(max_topics, 0)]]
 
 
+@dataclass(frozen=True)
+class Anchors:
+    """Well-described topics (IPTC's top level) that a flat taxonomy's terse topics lean on."""
+
+    labels: list[str]
+    matrix: np.ndarray  # one unit prototype per label
+
+
+def anchored(prototypes: np.ndarray, facet_counts: Sequence[int], anchors: Anchors) -> np.ndarray:
+    """Each prototype moved toward the anchor it matches best, when the match reaches
+    :data:`ANCHOR_MATCH` and no other topic's best match above it is the same anchor; the
+    anchor weighs as :data:`ANCHOR_FACETS` facets against the topic's own `facet_counts`."""
+    similarity = prototypes @ anchors.matrix.T
+    best = similarity.argmax(axis=1)
+    matched = similarity[np.arange(len(best)), best] >= ANCHOR_MATCH
+    claims = np.bincount(best[matched], minlength=len(anchors.labels))
+    moved = prototypes.copy()
+    for i, (anchor, count) in enumerate(zip(best, facet_counts, strict=True)):
+        if matched[i] and claims[anchor] == 1:
+            moved[i] = unit(prototypes[i] + ANCHOR_FACETS / max(count, 1) * anchors.matrix[anchor])
+    return moved
+
+
 class ZeroShotTagger:
     """Scores an article vector against a taxonomy's topic prototypes."""
 
@@ -188,22 +223,34 @@ class ZeroShotTagger:
         encode: Encode,
         name: str = "taxonomy",
         example_weight: float = DEFAULT_EXAMPLE_WEIGHT,
+        anchors: Anchors | None = None,
     ) -> None:
         self.topics = topics
         self.name = name
         self.labels = [t.label for t in topics]
         self.qcodes = [t.qcode for t in topics]
         self.matrix = _prototypes(topics, encode, example_weight)
+        flat = not any(t.broader for t in topics)
+        if anchors is not None and flat:
+            self.matrix = anchored(self.matrix, [len(topic_facets(t)) for t in topics], anchors)
         self.facet_stems = [[stems([f]) for f in topic_facets(t)] for t in topics]
         self.tree = TreeScores.of(topics, self.matrix) if any(t.broader for t in topics) else None
         qcode_of = {t.label: t.qcode or t.label for t in topics}
         self.parents = [qcode_of[t.broader] if t.broader else None for t in topics]
 
     @classmethod
-    def from_file(cls, path: Path, encode: Encode) -> ZeroShotTagger:
-        """A tagger for a taxonomy file, named by the file's stem."""
+    def from_file(
+        cls, path: Path, encode: Encode, anchors: Anchors | None = None
+    ) -> ZeroShotTagger:
+        """A tagger for a taxonomy file, named by the file's stem; a flat one leans on
+        `anchors` unless the file says ``anchor: false``."""
         taxonomy = read_taxonomy(path)
-        return cls(taxonomy.topics, encode, taxonomy.name, taxonomy.example_weight)
+        chosen = anchors if taxonomy.anchor else None
+        return cls(taxonomy.topics, encode, taxonomy.name, taxonomy.example_weight, chosen)
+
+    def anchors(self) -> Anchors:
+        """This taxonomy's prototypes, for other taxonomies to lean on."""
+        return Anchors(list(self.labels), self.matrix)
 
     def scores(self, vector: np.ndarray, texts: Sequence[str] = ()) -> np.ndarray:
         """A probability per topic: softmax over the temperature of the cosine similarities,
