@@ -232,15 +232,15 @@ def load_summariser(settings: Settings) -> AbstractiveSummariser | None:
 
 def load_taggers(settings: Settings, encode: Encode, embedder: ModelSpec) -> Taggers:
     """The default tagger of the configured topic backend, and the per-request factory."""
+    if settings.topic_backend == "nli" and settings.topic_model:
+        nli = load_nli(settings, settings.topic_model)
+        factory = partial(_nli_for, nli=nli, settings=settings)
+        return Taggers(nli, settings.taxonomy_dir, factory, settings.tagger_cache_size)
     anchors = load_anchors(settings, encode)
     zero_shot = partial(
         _taxonomy_tagger, settings=settings, encode=encode, embedder=embedder, anchors=anchors
     )
     default: Tagger
-    if settings.topic_backend == "nli" and settings.topic_model:
-        nli = load_nli(settings, settings.topic_model)
-        factory = partial(_nli_for, nli=nli, settings=settings)
-        return Taggers(nli, settings.taxonomy_dir, factory, settings.tagger_cache_size)
     if settings.topic_backend == "classifier" and settings.topic_model:
         default = load_classifier(settings, settings.topic_model)
     elif settings.topic_head:
