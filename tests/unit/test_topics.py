@@ -240,7 +240,7 @@ def test_a_mapping_entry_may_be_a_topic_with_examples(tmp_path: Path) -> None:
 
 
 # IPTC-like anchors for the terse-taxonomy tests: well described, on the test's axes.
-ANCHORS = Anchors(["sport", "health"], np.stack([article("football tennis"), article("hospital")]))
+ANCHORS = Anchors(np.stack([article("football tennis"), article("hospital")]))
 
 
 def test_a_terse_topic_leans_on_the_anchor_it_matches() -> None:
@@ -277,7 +277,10 @@ def test_a_flat_file_is_anchored_unless_it_says_anchor_false(tmp_path: Path) -> 
     assert np.allclose(plain.matrix, unanchored.matrix)
     tennis = article("tennis")  # on the sport anchor's description, not the desk's own word
     assert desk.scores(tennis)[0] > unanchored.scores(tennis)[0]
-    tree = ZeroShotTagger(TREE, encode, "tree", anchors=ANCHORS)  # trees are never anchored
+    economy = Anchors(article("market bank election")[None])  # moves TREE's economy when flat
+    flat = ZeroShotTagger(TREE[:2], encode, anchors=economy)
+    assert not np.allclose(flat.matrix, ZeroShotTagger(TREE[:2], encode).matrix)
+    tree = ZeroShotTagger(TREE, encode, "tree", anchors=economy)  # trees are never anchored
     assert np.allclose(tree.matrix, ZeroShotTagger(TREE, encode, "tree").matrix)
 
 

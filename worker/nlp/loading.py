@@ -263,10 +263,7 @@ def _taxonomy_tagger(
     """A request's taxonomy: zero-shot, or the trained head its file names as ``model``."""
     taxonomy = read_taxonomy(path)
     if taxonomy.model is None:
-        chosen = anchors if taxonomy.anchor else None
-        return ZeroShotTagger(
-            taxonomy.topics, encode, taxonomy.name, taxonomy.example_weight, chosen
-        )
+        return ZeroShotTagger.of_taxonomy(taxonomy, encode, anchors)
     directory = settings.heads_path / taxonomy.model
     spec, int8 = _head_encoder(settings, directory)
     head = load_head(directory, spec)

@@ -66,7 +66,7 @@ import numpy as np
 import snowballstemmer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from worker.nlp.taxonomy import DEFAULT_EXAMPLE_WEIGHT, TopicDef, Tree, read_taxonomy
+from worker.nlp.taxonomy import DEFAULT_EXAMPLE_WEIGHT, Taxonomy, TopicDef, Tree, read_taxonomy
 from worker.nlp.vectors import unit
 
 Encode = Callable[[Sequence[str]], np.ndarray]
@@ -195,8 +195,7 @@ def deepest(
 class Anchors:
     """Well-described topics (IPTC's top level) that a flat taxonomy's terse topics lean on."""
 
-    labels: list[str]
-    matrix: np.ndarray  # one unit prototype per label
+    matrix: np.ndarray  # one unit prototype per topic
 
 
 def anchored(prototypes: np.ndarray, facet_counts: Sequence[int], anchors: Anchors) -> np.ndarray:
@@ -206,7 +205,7 @@ def anchored(prototypes: np.ndarray, facet_counts: Sequence[int], anchors: Ancho
     similarity = prototypes @ anchors.matrix.T
     best = similarity.argmax(axis=1)
     matched = similarity[np.arange(len(best)), best] >= ANCHOR_MATCH
-    claims = np.bincount(best[matched], minlength=len(anchors.labels))
+    claims = np.bincount(best[matched], minlength=len(anchors.matrix))
     moved = prototypes.copy()
     for i, (anchor, count) in enumerate(zip(best, facet_counts, strict=True)):
         if matched[i] and claims[anchor] == 1:
@@ -229,12 +228,13 @@ class ZeroShotTagger:
         self.name = name
         self.labels = [t.label for t in topics]
         self.qcodes = [t.qcode for t in topics]
-        self.matrix = _prototypes(topics, encode, example_weight)
-        flat = not any(t.broader for t in topics)
-        if anchors is not None and flat:
-            self.matrix = anchored(self.matrix, [len(topic_facets(t)) for t in topics], anchors)
-        self.facet_stems = [[stems([f]) for f in topic_facets(t)] for t in topics]
-        self.tree = TreeScores.of(topics, self.matrix) if any(t.broader for t in topics) else None
+        groups = [topic_facets(t) for t in topics]
+        self.matrix = _prototypes(topics, groups, encode, example_weight)
+        is_tree = any(t.broader for t in topics)
+        if anchors is not None and not is_tree:
+            self.matrix = anchored(self.matrix, [len(group) for group in groups], anchors)
+        self.facet_stems = [[stems([f]) for f in group] for group in groups]
+        self.tree = TreeScores.of(topics, self.matrix) if is_tree else None
         qcode_of = {t.label: t.qcode or t.label for t in topics}
         self.parents = [qcode_of[t.broader] if t.broader else None for t in topics]
 
@@ -242,15 +242,21 @@ class ZeroShotTagger:
     def from_file(
         cls, path: Path, encode: Encode, anchors: Anchors | None = None
     ) -> ZeroShotTagger:
-        """A tagger for a taxonomy file, named by the file's stem; a flat one leans on
-        `anchors` unless the file says ``anchor: false``."""
-        taxonomy = read_taxonomy(path)
+        """A tagger for a taxonomy file, named by the file's stem (:meth:`of_taxonomy`)."""
+        return cls.of_taxonomy(read_taxonomy(path), encode, anchors)
+
+    @classmethod
+    def of_taxonomy(
+        cls, taxonomy: Taxonomy, encode: Encode, anchors: Anchors | None = None
+    ) -> ZeroShotTagger:
+        """A tagger for a taxonomy as read; a flat one leans on `anchors` unless the file says
+        ``anchor: false``."""
         chosen = anchors if taxonomy.anchor else None
         return cls(taxonomy.topics, encode, taxonomy.name, taxonomy.example_weight, chosen)
 
     def anchors(self) -> Anchors:
         """This taxonomy's prototypes, for other taxonomies to lean on."""
-        return Anchors(list(self.labels), self.matrix)
+        return Anchors(self.matrix)
 
     def scores(self, vector: np.ndarray, texts: Sequence[str] = ()) -> np.ndarray:
         """A probability per topic: softmax over the temperature of the cosine similarities,
@@ -403,9 +409,11 @@ def _stem(word: str) -> str:
     return str(STEMMER.stemWord(word))
 
 
-def _prototypes(topics: list[TopicDef], encode: Encode, example_weight: float) -> np.ndarray:
-    """One unit vector per topic; every text is encoded in a single batch."""
-    groups = [topic_facets(t) for t in topics]
+def _prototypes(
+    topics: list[TopicDef], groups: list[list[str]], encode: Encode, example_weight: float
+) -> np.ndarray:
+    """One unit vector per topic from its facets (`groups`, in topic order) and examples; every
+    text is encoded in a single batch."""
     phrases = [tpl.format(f) for group in groups for tpl in FACET_TEMPLATES for f in group]
     examples = [e for t in topics for e in t.examples]
     vectors = encode(phrases + examples)
